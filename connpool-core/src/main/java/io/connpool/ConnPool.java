@@ -1,0 +1,445 @@
+package io.connpool;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A pool of persistent TCP (or TLS) connections to one or more interchangeable servers.
+ *
+ * <pre>{@code
+ * ConnPool pool = ConnPool.builder()
+ *     .name("billing")
+ *     .servers("10.0.0.1:7000", "10.0.0.2:7000")
+ *     .maxConnectionsPerServer(8)
+ *     .build();
+ *
+ * try (PooledConnection c = pool.acquire()) {
+ *     c.output().write(request);
+ *     c.input().read(reply);
+ * }
+ * }</pre>
+ *
+ * <p>Each acquire goes round-robin to the next server that is not {@link ServerState#DOWN}, has a
+ * rate-limit permit and has an idle connection or room to dial one. A server whose dial fails is put in
+ * backoff and probed in the background; callers never wait on it. Thread-safe.
+ */
+public interface ConnPool extends AutoCloseable {
+
+    /**
+     * Returns a builder with every option at its default.
+     *
+     * @return a new builder
+     */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Borrows a connection, waiting up to {@code acquireTimeout}.
+     *
+     * @return a connection, to be closed by the caller
+     * @throws NoServerAvailableException if every server stayed down until the timeout
+     * @throws AcquireTimeoutException if no connection could be had in time for another reason
+     * @throws PoolClosedException if the pool is closed
+     * @throws java.io.InterruptedIOException if the thread was interrupted while waiting
+     * @throws ConnPoolException for any other failure
+     */
+    PooledConnection acquire() throws ConnPoolException, java.io.InterruptedIOException;
+
+    /**
+     * Borrows a connection, waiting up to the given time.
+     *
+     * @param timeout the longest wait, dialing included
+     * @return a connection, to be closed by the caller
+     * @throws NoServerAvailableException if every server stayed down until the timeout
+     * @throws AcquireTimeoutException if no connection could be had in time for another reason
+     * @throws PoolClosedException if the pool is closed
+     * @throws java.io.InterruptedIOException if the thread was interrupted while waiting
+     */
+    PooledConnection acquire(Duration timeout) throws ConnPoolException, java.io.InterruptedIOException;
+
+    /**
+     * Borrows a connection without waiting for capacity or permits: an idle connection, or a new one if a
+     * server has room to dial (the dial itself may take up to {@code dialTimeout}).
+     *
+     * @return a connection, to be closed by the caller
+     * @throws NoServerAvailableException if every server is down
+     * @throws RateLimitedException if the servers that could serve have no permit left
+     * @throws PoolExhaustedException if every server is at its connection limit with none idle
+     * @throws PoolClosedException if the pool is closed
+     */
+    PooledConnection tryAcquire() throws ConnPoolException;
+
+    /**
+     * Returns a snapshot of every server, read from memory (never touches the network).
+     *
+     * @return one status per server, in the order they were added
+     */
+    List<ServerStatus> servers();
+
+    /**
+     * Returns the pool's counters and gauges.
+     *
+     * @return a snapshot
+     */
+    PoolStats stats();
+
+    /**
+     * Adds a server at run time; it takes traffic at once. Adding a server already in the pool has no
+     * effect.
+     *
+     * @param server the server
+     * @return whether it was added
+     */
+    boolean addServer(ServerAddress server);
+
+    /**
+     * Removes a server at run time: no new borrow goes to it, its idle connections close at once and its
+     * borrowed ones when they are returned.
+     *
+     * @param server the server
+     * @return whether it was in the pool
+     */
+    boolean removeServer(ServerAddress server);
+
+    /**
+     * Replaces every connection once: idle ones close now, borrowed ones when returned. Connections
+     * opened afterwards are reused as usual.
+     */
+    void softEvict();
+
+    /**
+     * Replaces every connection to one server once, like {@link #softEvict()}.
+     *
+     * @param server the server
+     */
+    void softEvict(ServerAddress server);
+
+    /**
+     * Adds a listener, for example a metrics binder, after the pool was built.
+     *
+     * @param listener the listener
+     */
+    void addListener(ConnPoolListener listener);
+
+    /**
+     * Removes a listener added with {@link #addListener} or the builder.
+     *
+     * @param listener the listener
+     */
+    void removeListener(ConnPoolListener listener);
+
+    /**
+     * Returns the pool's name, used in logs, thread names, metrics and errors.
+     *
+     * @return the name
+     */
+    String name();
+
+    /**
+     * Returns whether {@link #close()} has been called.
+     *
+     * @return whether the pool is closed
+     */
+    boolean isClosed();
+
+    /**
+     * Closes the pool without waiting: new acquires fail with {@link PoolClosedException}, waiting ones
+     * too, idle connections close at once and borrowed ones when returned. Idempotent.
+     */
+    @Override
+    void close();
+
+    /**
+     * Closes the pool like {@link #close()}, then waits up to {@code grace} for borrowed connections to
+     * come back and force-closes those still out.
+     *
+     * @param grace how long borrowers may keep their connections
+     * @return whether every borrowed connection came back within the grace period
+     */
+    boolean close(Duration grace);
+
+    /**
+     * Configures and builds a {@link ConnPool}. Every option is validated by {@link #build()}, which names
+     * the offending option.
+     */
+    final class Builder {
+
+        final PoolOptions options = new PoolOptions();
+
+        Builder() {
+        }
+
+        /**
+         * Sets the pool's name, used in logs, thread names, metrics and errors. Default {@code "default"}.
+         *
+         * @param name the name
+         * @return this builder
+         */
+        public Builder name(String name) {
+            options.name = name;
+            return this;
+        }
+
+        /**
+         * Sets the servers, as {@code host:port} or {@code [v6]:port}. Required: at least one.
+         *
+         * @param servers the servers
+         * @return this builder
+         * @throws IllegalArgumentException naming the value if one cannot be parsed
+         */
+        public Builder servers(String... servers) {
+            Objects.requireNonNull(servers, "servers");
+            List<ServerAddress> parsed = new ArrayList<>(servers.length);
+            for (String server : servers) {
+                parsed.add(ServerAddress.parse(server));
+            }
+            options.servers = parsed;
+            return this;
+        }
+
+        /**
+         * Sets the servers.
+         *
+         * @param servers the servers
+         * @return this builder
+         */
+        public Builder servers(List<ServerAddress> servers) {
+            options.servers = new ArrayList<>(Objects.requireNonNull(servers, "servers"));
+            return this;
+        }
+
+        /**
+         * Sets the servers.
+         *
+         * @param servers the servers
+         * @return this builder
+         */
+        public Builder servers(ServerAddress... servers) {
+            return servers(Arrays.asList(Objects.requireNonNull(servers, "servers")));
+        }
+
+        /**
+         * Sets the longest a dial may take, TLS handshake included. Default 2 s.
+         *
+         * @param timeout positive
+         * @return this builder
+         */
+        public Builder dialTimeout(Duration timeout) {
+            options.dialTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Sets the read timeout ({@code SO_TIMEOUT}) of every connection: a read blocked longer throws
+         * {@link java.net.SocketTimeoutException} and marks the connection broken. Default 30 s;
+         * {@link Duration#ZERO} waits forever.
+         *
+         * @param timeout zero or positive
+         * @return this builder
+         */
+        public Builder readTimeout(Duration timeout) {
+            options.readTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Sets the first backoff after a failed dial. Default 1 s.
+         *
+         * @param retryMin positive, not above {@code retryMax}
+         * @return this builder
+         */
+        public Builder retryMin(Duration retryMin) {
+            options.retryMin = retryMin;
+            return this;
+        }
+
+        /**
+         * Sets the longest backoff. Default 1 min.
+         *
+         * @param retryMax not below {@code retryMin}
+         * @return this builder
+         */
+        public Builder retryMax(Duration retryMax) {
+            options.retryMax = retryMax;
+            return this;
+        }
+
+        /**
+         * Sets the most acquires per second each server may serve; 0 means unlimited. Default 0.
+         *
+         * @param maxRps zero or positive
+         * @return this builder
+         */
+        public Builder maxRps(int maxRps) {
+            options.maxRps = maxRps;
+            return this;
+        }
+
+        /**
+         * Sets the most connections open to each server, borrowed and idle together. Default 8.
+         *
+         * @param max positive
+         * @return this builder
+         */
+        public Builder maxConnectionsPerServer(int max) {
+            options.maxConnectionsPerServer = max;
+            return this;
+        }
+
+        /**
+         * Sets how many idle connections the pool keeps open to each server that is not down, dialing in
+         * the background. Default 1: a warm connection per server, and every server's health known from
+         * start-up.
+         *
+         * @param minIdle zero or positive, not above {@code maxConnectionsPerServer}
+         * @return this builder
+         */
+        public Builder minIdlePerServer(int minIdle) {
+            options.minIdlePerServer = minIdle;
+            return this;
+        }
+
+        /**
+         * Sets how long {@link ConnPool#acquire()} waits. Default 5 s.
+         *
+         * @param timeout positive
+         * @return this builder
+         */
+        public Builder acquireTimeout(Duration timeout) {
+            options.acquireTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Sets how long a connection may stay idle before it is closed, above {@code minIdlePerServer}.
+         * Default 10 min; {@link Duration#ZERO} never closes idle connections.
+         *
+         * @param timeout zero or positive
+         * @return this builder
+         */
+        public Builder idleTimeout(Duration timeout) {
+            options.idleTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Sets the longest a connection lives; each connection's own lifetime is up to 2.5 % shorter at
+         * random so that they do not all expire together. Default 30 min; {@link Duration#ZERO} is no limit.
+         *
+         * @param lifetime zero or positive
+         * @return this builder
+         */
+        public Builder maxLifetime(Duration lifetime) {
+            options.maxLifetime = lifetime;
+            return this;
+        }
+
+        /**
+         * Sets how long a connection may be idle before it is checked on borrow (peer closed, unexpected
+         * bytes, then the {@link ConnectionValidator} if any). Default 500 ms; {@link Duration#ZERO}
+         * checks on every borrow.
+         *
+         * @param interval zero or positive
+         * @return this builder
+         */
+        public Builder validationInterval(Duration interval) {
+            options.validationInterval = interval;
+            return this;
+        }
+
+        /**
+         * Sets how long a connection may be borrowed before the pool logs a warning with the borrower's
+         * stack trace. Default {@link Duration#ZERO}: off.
+         *
+         * @param threshold zero (off) or positive
+         * @return this builder
+         */
+        public Builder leakDetectionThreshold(Duration threshold) {
+            options.leakDetectionThreshold = threshold;
+            return this;
+        }
+
+        /**
+         * Sets how many consecutive connections of a server invalidated by I/O errors make it
+         * {@link ServerState#DOWN}. Default 5; 0 never ejects.
+         *
+         * @param failures zero or positive
+         * @return this builder
+         */
+        public Builder ejectAfterFailures(int failures) {
+            options.ejectAfterFailures = failures;
+            return this;
+        }
+
+        /**
+         * Sets the dialer. Default {@link Dialer#tcp()}.
+         *
+         * @param dialer the dialer
+         * @return this builder
+         */
+        public Builder dialer(Dialer dialer) {
+            options.dialer = dialer;
+            return this;
+        }
+
+        /**
+         * Sets the backoff between probes of a down server. Default
+         * {@link Backoff#exponential(Duration, Duration)} from {@code retryMin} and {@code retryMax}.
+         *
+         * @param backoff the backoff
+         * @return this builder
+         */
+        public Builder backoff(Backoff backoff) {
+            options.backoff = backoff;
+            return this;
+        }
+
+        /**
+         * Sets a protocol check run on borrow after {@code validationInterval} of idleness. Default none.
+         *
+         * @param validator the validator, or {@code null}
+         * @return this builder
+         */
+        public Builder validator(ConnectionValidator validator) {
+            options.validator = validator;
+            return this;
+        }
+
+        /**
+         * Adds a listener; may be called more than once.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder listener(ConnPoolListener listener) {
+            options.listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Shares a global cap on open sockets with other pools. Default none.
+         *
+         * @param budget the budget, or {@code null}
+         * @return this builder
+         */
+        public Builder budget(ConnectionBudget budget) {
+            options.budget = budget;
+            return this;
+        }
+
+        /**
+         * Validates every option and starts the pool: one warm-up dial per server is started in the
+         * background ({@code minIdlePerServer}); this method does not wait for it.
+         *
+         * @return the pool
+         * @throws IllegalArgumentException naming the first invalid option, its value and the fix
+         */
+        public ConnPool build() {
+            return new DefaultConnPool(options.validated());
+        }
+    }
+}

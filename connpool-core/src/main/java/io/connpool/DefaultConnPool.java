@@ -1,0 +1,1105 @@
+package io.connpool;
+
+import io.connpool.ConnPoolListener.CloseReason;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.channels.ClosedByInterruptException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.StringJoiner;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pool. Borrowing is a round-robin pass over the servers that claims an idle entry by CAS or
+ * reserves room and dials in the caller's thread; when nothing can serve, the caller parks in the
+ * {@link WaitQueue} and is handed the next returned connection. One scheduler thread runs probes,
+ * eviction and leak reports; a small dialer pool, whose threads end when idle, runs background dials.
+ */
+final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
+
+    private static final Logger log = LoggerFactory.getLogger(ConnPool.class);
+
+    /** Why a pass over the servers found nothing. */
+    private enum Refusal {
+        ALL_DOWN, RATE_LIMITED, EXHAUSTED, BUDGET_FULL
+    }
+
+    private static final int DIALER_THREADS = 4;
+
+    private final PoolConfig config;
+    private final String name;
+    private final ListenerChain listeners;
+    private final ConnectionBudget budget;
+    private final long dialTimeoutNanos;
+    private final int readTimeoutMillis;
+    private final long validationIntervalNanos;
+    private final long idleTimeoutNanos;
+    private final long maxLifetimeNanos;
+    private final long leakThresholdNanos;
+    private final int minIdle;
+
+    private volatile ServerPool[] servers;
+    private final ReentrantLock serverChanges = new ReentrantLock();
+    private final AtomicInteger cursor = new AtomicInteger();
+    private final WaitQueue waiters = new WaitQueue();
+
+    private final LongAdder acquiredCount = new LongAdder();
+    private final LongAdder releasedCount = new LongAdder();
+    private final LongAdder timeoutCount = new LongAdder();
+    private final LongAdder createdCount = new LongAdder();
+    private final LongAdder closedCount = new LongAdder();
+
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final ThreadPoolExecutor dialExecutor;
+
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private volatile boolean closed;
+    private final ReentrantLock drainLock = new ReentrantLock();
+    private final Condition drained = drainLock.newCondition();
+
+    DefaultConnPool(PoolConfig config) {
+        this.config = config;
+        this.name = config.name();
+        this.listeners = new ListenerChain(config.listeners());
+        this.budget = config.budget();
+        this.dialTimeoutNanos = config.dialTimeout().toNanos();
+        this.readTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, config.readTimeout().toMillis());
+        this.validationIntervalNanos = config.validationInterval().toNanos();
+        this.idleTimeoutNanos = config.idleTimeout().toNanos();
+        this.maxLifetimeNanos = config.maxLifetime().toNanos();
+        this.leakThresholdNanos = config.leakDetectionThreshold().toNanos();
+        this.minIdle = config.minIdlePerServer();
+        this.servers = config.servers().stream().map(this::newServer).toArray(ServerPool[]::new);
+
+        this.scheduler = new ScheduledThreadPoolExecutor(1, threads("housekeeper"));
+        this.scheduler.setRemoveOnCancelPolicy(true);
+        this.scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.dialExecutor = new ThreadPoolExecutor(DIALER_THREADS, DIALER_THREADS, 10, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), threads("dialer"));
+        this.dialExecutor.allowCoreThreadTimeOut(true);
+
+        if (budget != null) {
+            budget.register(this);
+        }
+        long period = housekeepingPeriodNanos();
+        scheduler.scheduleWithFixedDelay(this::housekeep, period, period, TimeUnit.NANOSECONDS);
+        for (ServerPool server : servers) {
+            requestRefill(server);
+        }
+        log.info("Pool '{}' started: servers {}, {} connections per server at most, {} kept idle", name,
+                config.servers(), config.maxConnectionsPerServer(), minIdle);
+    }
+
+    private ServerPool newServer(ServerAddress address) {
+        return new ServerPool(address, config.maxConnectionsPerServer(), config.maxRps(), name);
+    }
+
+    private ThreadFactory threads(String role) {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, "connpool-" + name + "-" + role + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** Often enough that idle timeout and lifetime are honoured within a quarter of their value. */
+    private long housekeepingPeriodNanos() {
+        long period = TimeUnit.SECONDS.toNanos(30);
+        if (idleTimeoutNanos > 0) {
+            period = Math.min(period, idleTimeoutNanos / 4);
+        }
+        if (maxLifetimeNanos > 0) {
+            period = Math.min(period, maxLifetimeNanos / 4);
+        }
+        return Math.max(period, TimeUnit.MILLISECONDS.toNanos(10));
+    }
+
+    // ---------------------------------------------------------------- borrowing
+
+    @Override
+    public PooledConnection acquire() throws ConnPoolException, InterruptedIOException {
+        return borrow(config.acquireTimeout().toNanos(), true);
+    }
+
+    @Override
+    public PooledConnection acquire(Duration timeout) throws ConnPoolException, InterruptedIOException {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("acquire timeout must not be negative, was " + timeout);
+        }
+        return borrow(timeout.toNanos(), true);
+    }
+
+    @Override
+    public PooledConnection tryAcquire() throws ConnPoolException {
+        try {
+            return borrow(0, false);
+        }
+        catch (InterruptedIOException ex) {
+            // tryAcquire does not wait, so only a dial can see the interrupt; report it as the dial's failure
+            throw new ConnectionUnavailableException("Dial from pool '" + name + "' was interrupted", ex);
+        }
+    }
+
+    private PooledConnection borrow(long timeoutNanos, boolean wait)
+            throws ConnPoolException, InterruptedIOException {
+        long start = System.nanoTime();
+        long deadline = start + timeoutNanos;
+        WaitQueue.Waiter waiter = null;
+        while (true) {
+            if (closed) {
+                abandon(waiter);
+                throw closedException();
+            }
+            if (wait && Thread.interrupted()) {
+                abandon(waiter);
+                throw interrupted(start);
+            }
+            Object found = pass(start, wait ? deadline : 0);
+            if (found instanceof PoolEntry entry) {
+                abandon(waiter);
+                return lease(entry, start);
+            }
+            Refusal refusal = (Refusal) found;
+            if (!wait) {
+                throw refused(refusal);
+            }
+            long now = System.nanoTime();
+            long remaining = deadline - now;
+            if (remaining <= 0) {
+                Object late = waiter == null ? null : waiters.cancel(waiter);
+                if (late instanceof PoolEntry entry && entry.server.tryPermit()) {
+                    return lease(entry, start);
+                }
+                giveBack(late);
+                throw timedOut(refusal, now - start);
+            }
+            if (waiter == null) {
+                // Registered first, then one more pass: a release between the last pass and now is not missed.
+                waiter = waiters.enqueue();
+                continue;
+            }
+            long park = remaining;
+            if (refusal == Refusal.RATE_LIMITED) {
+                park = Math.min(park, Math.max(TimeUnit.MILLISECONDS.toNanos(1), nanosToPermit()));
+            }
+            Object offered = waiter.await(park);
+            if (offered == null) {
+                continue; // still queued: time to look again (rate limit, deadline or interrupt)
+            }
+            waiter = null; // whoever offered took it off the queue
+            if (offered instanceof PoolEntry entry) {
+                if (entry.server.tryPermit()) {
+                    return lease(entry, start);
+                }
+                listeners.rateLimited(entry.server.address);
+                recycle(entry);
+            }
+        }
+    }
+
+    /** Withdraws a waiter that no longer waits, passing on anything handed to it meanwhile. */
+    private void abandon(WaitQueue.Waiter waiter) {
+        if (waiter != null) {
+            giveBack(waiters.cancel(waiter));
+        }
+    }
+
+    private void giveBack(Object offered) {
+        if (offered instanceof PoolEntry entry) {
+            recycle(entry);
+        }
+        else if (offered == WaitQueue.RETRY) {
+            waiters.wakeOne(); // the wake-up was meant for someone who can still use it
+        }
+    }
+
+    /**
+     * One round-robin pass: from the next server in turn, the first that is not down, has a permit and
+     * has an idle connection or room to dial. Returns a {@link PoolEntry} the caller owns, or a
+     * {@link Refusal}.
+     */
+    private Object pass(long startNanos, long deadlineNanos) throws InterruptedIOException {
+        ServerPool[] all = servers;
+        int n = all.length;
+        if (n == 0) {
+            return Refusal.ALL_DOWN;
+        }
+        int first = n == 1 ? 0 : (cursor.getAndIncrement() & Integer.MAX_VALUE) % n;
+        int down = 0;
+        boolean limited = false;
+        boolean budgetFull = false;
+        for (int i = 0; i < n; i++) {
+            int index = first + i < n ? first + i : first + i - n;
+            ServerPool server = all[index];
+            if (server.isDown()) {
+                down++;
+                continue;
+            }
+            PoolEntry entry = takeIdle(server, startNanos);
+            if (entry != null) {
+                if (server.tryPermit()) {
+                    return entry;
+                }
+                recycle(entry);
+                listeners.rateLimited(server.address);
+                limited = true;
+                continue;
+            }
+            if (!server.reserveDial()) {
+                continue;
+            }
+            if (!server.tryPermit()) {
+                server.cancelDial();
+                listeners.rateLimited(server.address);
+                limited = true;
+                continue;
+            }
+            if (budget != null && !budget.reserve(true)) {
+                server.cancelDial();
+                budgetFull = true;
+                continue;
+            }
+            entry = dial(server, deadlineNanos);
+            if (entry != null) {
+                return entry;
+            }
+            if (Thread.currentThread().isInterrupted() && deadlineNanos != 0) {
+                throw interrupted(startNanos);
+            }
+            if (server.isDown()) {
+                down++;
+            }
+        }
+        return down == n ? Refusal.ALL_DOWN
+                : limited ? Refusal.RATE_LIMITED
+                : budgetFull ? Refusal.BUDGET_FULL
+                : Refusal.EXHAUSTED;
+    }
+
+    /** Claims an idle connection of the server that is fit to hand out, closing unfit ones on the way. */
+    private PoolEntry takeIdle(ServerPool server, long nowNanos) {
+        PoolEntry entry;
+        while ((entry = server.claimIdle()) != null) {
+            if (entry.evictOnReturn) {
+                retire(entry, PoolEntry.IN_USE, CloseReason.EVICTED);
+            }
+            else if (entry.expired(nowNanos)) {
+                retire(entry, PoolEntry.IN_USE, CloseReason.MAX_LIFETIME);
+            }
+            else if (nowNanos - entry.lastUsedNanos() >= validationIntervalNanos && !isValid(entry)) {
+                retire(entry, PoolEntry.IN_USE, CloseReason.VALIDATION_FAILED);
+            }
+            else {
+                return entry;
+            }
+        }
+        return null;
+    }
+
+    private boolean isValid(PoolEntry entry) {
+        String problem = LivenessCheck.problem(entry.socket);
+        if (problem == null && config.validator() != null) {
+            try {
+                problem = config.validator().isValid(entry.socket) ? null : "rejected by the validator";
+            }
+            catch (IOException | RuntimeException ex) {
+                problem = "validator failed: " + ServerPool.describe(ex);
+            }
+        }
+        if (problem != null) {
+            log.debug("Pool '{}' discards an idle {}: {}", name, entry, problem);
+            return false;
+        }
+        return true;
+    }
+
+    private PooledConnection lease(PoolEntry entry, long startNanos) {
+        long now = System.nanoTime();
+        entry.brokenBy = null;
+        entry.invalidated = false;
+        PooledConnectionHandle handle = new PooledConnectionHandle(this, entry, now);
+        if (leakThresholdNanos > 0) {
+            handle.leakReport = LeakReport.start(name, entry.server.address, leakThresholdNanos, scheduler);
+        }
+        acquiredCount.increment();
+        listeners.acquired(entry.server.address, now - startNanos);
+        return handle;
+    }
+
+    // ---------------------------------------------------------------- returning
+
+    void release(PooledConnectionHandle handle) {
+        PoolEntry entry = handle.entry;
+        long now = System.nanoTime();
+        if (handle.leakReport != null) {
+            handle.leakReport.returned();
+        }
+        releasedCount.increment();
+        ServerPool server = entry.server;
+        listeners.released(server.address, now - handle.borrowedNanos);
+        Throwable broken = entry.brokenBy;
+        if (broken != null) {
+            retire(entry, PoolEntry.IN_USE, CloseReason.BROKEN);
+            ioFailure(server, broken);
+            return;
+        }
+        CloseReason reason = entry.invalidated ? CloseReason.INVALIDATED
+                : closed ? CloseReason.POOL_CLOSED
+                : server.removed ? CloseReason.SERVER_REMOVED
+                : server.state == ServerState.DOWN ? CloseReason.SERVER_DOWN
+                : entry.evictOnReturn ? CloseReason.EVICTED
+                : entry.expired(now) ? CloseReason.MAX_LIFETIME
+                : null;
+        if (reason != null) {
+            retire(entry, PoolEntry.IN_USE, reason);
+            return;
+        }
+        if (server.ioFailures.get() != 0) {
+            server.ioFailures.set(0);
+        }
+        entry.touch(now);
+        recycle(entry);
+    }
+
+    /** Puts an entry the caller owns back in circulation: to the oldest waiter, else the idle set. */
+    private void recycle(PoolEntry entry) {
+        if (waiters.size() > 0 && waiters.handOff(entry)) {
+            return;
+        }
+        if (!entry.transition(PoolEntry.IN_USE, PoolEntry.IDLE)) {
+            return; // force-closed by close(grace) while it was out
+        }
+        ServerPool server = entry.server;
+        if (server.lastReleasedSlot != entry.slot) {
+            server.lastReleasedSlot = entry.slot;
+        }
+        if (waiters.size() > 0) {
+            waiters.wakeOne(); // a waiter queued after the check above: let it find this entry
+        }
+    }
+
+    /** Closes an entry the caller owns in state {@code owned}; no effect if someone else retired it. */
+    private void retire(PoolEntry entry, int owned, CloseReason reason) {
+        if (entry.transition(owned, PoolEntry.REMOVED)) {
+            destroy(entry, reason);
+        }
+    }
+
+    private void destroy(PoolEntry entry, CloseReason reason) {
+        ServerPool server = entry.server;
+        entry.closeSocket();
+        server.uninstall(entry);
+        closedCount.increment();
+        log.debug("Pool '{}' closed {}: {}", name, entry, reason);
+        listeners.connectionClosed(server.address, reason);
+        if (budget != null) {
+            budget.release();
+        }
+        if (closed) {
+            signalDrained();
+        }
+        else {
+            waiters.wakeOne(); // there is room to dial now
+            requestRefill(server);
+        }
+    }
+
+    // ---------------------------------------------------------------- dialing and server health
+
+    /**
+     * Dials into room the caller reserved (server slot and budget place). Returns the new entry, owned by
+     * the caller, or null after recording the failure. {@code deadlineNanos} is the caller's own deadline,
+     * 0 for none: a dial cut short by it says nothing about the server.
+     */
+    private PoolEntry dial(ServerPool server, long deadlineNanos) {
+        int epoch = server.epochSnapshot();
+        long start = System.nanoTime();
+        long timeout = dialTimeoutNanos;
+        boolean cutByCaller = false;
+        if (deadlineNanos != 0 && deadlineNanos - start < timeout) {
+            timeout = Math.max(deadlineNanos - start, TimeUnit.MILLISECONDS.toNanos(1));
+            cutByCaller = true;
+        }
+        Socket socket = null;
+        boolean installed = false;
+        try {
+            socket = config.dialer().dial(server.address, Duration.ofNanos(timeout));
+            if (socket == null) {
+                throw new IOException("the dialer " + config.dialer() + " returned no socket");
+            }
+            socket.setSoTimeout(readTimeoutMillis);
+            long now = System.nanoTime();
+            PoolEntry entry = new PoolEntry(server, socket, now, lifetimeNanos());
+            server.install(entry);
+            installed = true;
+            createdCount.increment();
+            listeners.dialSucceeded(server.address, now - start);
+            markUp(server);
+            if (closed) {
+                retire(entry, PoolEntry.IN_USE, CloseReason.POOL_CLOSED);
+                return null;
+            }
+            return entry;
+        }
+        catch (IOException | RuntimeException ex) {
+            long elapsed = System.nanoTime() - start;
+            listeners.dialFailed(server.address, elapsed, ex);
+            boolean callersOwn = ex instanceof ClosedByInterruptException
+                    || Thread.currentThread().isInterrupted()
+                    || (cutByCaller && ex instanceof SocketTimeoutException);
+            if (callersOwn) {
+                log.debug("Pool '{}': dial to {} cut short by the caller ({}); the server is not blamed", name,
+                        server.address, ServerPool.describe(ex));
+            }
+            else if (!closed) {
+                markDown(server, ex, epoch, false);
+            }
+            return null;
+        }
+        finally {
+            if (!installed) {
+                closeQuietly(socket);
+                server.cancelDial();
+                if (budget != null) {
+                    budget.release();
+                }
+            }
+        }
+    }
+
+    /** The configured lifetime, up to 2.5 % shorter at random so connections do not expire together. */
+    private long lifetimeNanos() {
+        if (maxLifetimeNanos <= 0) {
+            return 0;
+        }
+        long variance = maxLifetimeNanos / 40;
+        return maxLifetimeNanos - (variance > 0 ? ThreadLocalRandom.current().nextLong(variance) : 0);
+    }
+
+    private void markUp(ServerPool server) {
+        if (server.state == ServerState.UP) {
+            return;
+        }
+        ServerState before;
+        int failures;
+        server.health.lock();
+        try {
+            before = server.state;
+            if (before == ServerState.UP) {
+                return;
+            }
+            failures = server.dialFailures;
+            server.state = ServerState.UP;
+            server.dialFailures = 0;
+            server.epoch++;
+            server.lastError = null;
+            server.nextRetryAtMillis = 0;
+            if (server.probe != null) {
+                server.probe.cancel(false);
+                server.probe = null;
+            }
+        }
+        finally {
+            server.health.unlock();
+        }
+        server.ioFailures.set(0);
+        if (before == ServerState.DOWN) {
+            log.info("Server {} of pool '{}' is back UP after {} failed attempt(s)", server.address, name, failures);
+        }
+        else {
+            log.debug("Server {} of pool '{}' is UP", server.address, name);
+        }
+        listeners.serverUp(server.address);
+        waiters.wakeAll();
+    }
+
+    /**
+     * Puts a server in backoff and schedules its one probe. A failed dial that started before the server's
+     * last state change is only recorded: it is not a new backoff step (unless {@code force}, for
+     * ejection).
+     */
+    private void markDown(ServerPool server, Throwable cause, int epochAtStart, boolean force) {
+        ServerState before;
+        long delayNanos;
+        int failures;
+        long nowMillis = System.currentTimeMillis();
+        server.health.lock();
+        try {
+            server.lastError = cause;
+            server.lastErrorAtMillis = nowMillis;
+            before = server.state;
+            if (server.removed || (!force && before == ServerState.DOWN && epochAtStart != server.epoch)) {
+                return;
+            }
+            if (force && before == ServerState.DOWN) {
+                return;
+            }
+            failures = ++server.dialFailures;
+            delayNanos = Math.max(1, config.backoff().delay(failures).toNanos());
+            server.nextRetryAtMillis = nowMillis + TimeUnit.NANOSECONDS.toMillis(delayNanos);
+            server.state = ServerState.DOWN;
+            server.epoch++;
+            if (server.probe != null) {
+                server.probe.cancel(false);
+            }
+            try {
+                server.probe = scheduler.schedule(() -> probe(server), delayNanos, TimeUnit.NANOSECONDS);
+            }
+            catch (RejectedExecutionException closing) {
+                server.probe = null;
+            }
+        }
+        finally {
+            server.health.unlock();
+        }
+        if (before != ServerState.DOWN) {
+            log.warn("Server {} of pool '{}' is DOWN: {}; retrying in {} ms", server.address, name,
+                    ServerPool.describe(cause), TimeUnit.NANOSECONDS.toMillis(delayNanos));
+            listeners.serverDown(server.address, cause, delayNanos);
+            closeIdle(server, CloseReason.SERVER_DOWN);
+        }
+        else {
+            log.debug("Server {} of pool '{}' still down after attempt {}: {}; next retry in {} ms",
+                    server.address, name, failures, ServerPool.describe(cause),
+                    TimeUnit.NANOSECONDS.toMillis(delayNanos));
+        }
+    }
+
+    /** An I/O error on a borrowed connection: enough in a row eject the server like a failed dial. */
+    private void ioFailure(ServerPool server, Throwable error) {
+        if (error instanceof ClosedByInterruptException
+                || (error instanceof InterruptedIOException && !(error instanceof SocketTimeoutException))) {
+            return; // the borrower's own interruption says nothing about the server
+        }
+        int failures = server.ioFailures.incrementAndGet();
+        server.lastError = error;
+        server.lastErrorAtMillis = System.currentTimeMillis();
+        int limit = config.ejectAfterFailures();
+        if (limit > 0 && failures >= limit && server.state != ServerState.DOWN) {
+            markDown(server, new IOException(failures + " consecutive connections failed with I/O errors, the last: "
+                    + ServerPool.describe(error), error), 0, true);
+        }
+    }
+
+    /** Runs on the scheduler when a down server's backoff expires; the dial itself goes to the dialers. */
+    private void probe(ServerPool server) {
+        if (closed || server.removed) {
+            return;
+        }
+        try {
+            dialExecutor.execute(() -> probeNow(server));
+        }
+        catch (RejectedExecutionException closing) {
+            // the pool is closing
+        }
+    }
+
+    private void probeNow(ServerPool server) {
+        if (closed || server.removed) {
+            return;
+        }
+        if (!server.reserveBackgroundDial()) {
+            reschedule(server); // full of borrowed connections from before it went down
+            return;
+        }
+        if (budget != null && !budget.reserve(false)) {
+            server.cancelDial();
+            reschedule(server);
+            return;
+        }
+        PoolEntry entry = dial(server, 0);
+        if (entry != null) {
+            entry.touch(System.nanoTime());
+            recycle(entry);
+        }
+    }
+
+    private void reschedule(ServerPool server) {
+        server.health.lock();
+        try {
+            if (server.state == ServerState.DOWN && !closed) {
+                long delay = config.backoff().delay(Math.max(1, server.dialFailures)).toNanos();
+                server.probe = scheduler.schedule(() -> probe(server), delay, TimeUnit.NANOSECONDS);
+            }
+        }
+        catch (RejectedExecutionException closing) {
+            // the pool is closing
+        }
+        finally {
+            server.health.unlock();
+        }
+    }
+
+    /** Dials in the background until the server has {@code minIdlePerServer} idle connections. */
+    private void requestRefill(ServerPool server) {
+        if (minIdle == 0 || closed || server.isDown() || server.opened.get() >= config.maxConnectionsPerServer()
+                || server.countIn(PoolEntry.IDLE) >= minIdle || !server.refillPending.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            dialExecutor.execute(() -> refill(server));
+        }
+        catch (RejectedExecutionException closing) {
+            server.refillPending.set(false);
+        }
+    }
+
+    private void refill(ServerPool server) {
+        try {
+            while (!closed && !server.isDown() && server.countIn(PoolEntry.IDLE) < minIdle) {
+                if (!server.reserveBackgroundDial()) {
+                    return;
+                }
+                if (budget != null && !budget.reserve(false)) {
+                    server.cancelDial();
+                    return;
+                }
+                PoolEntry entry = dial(server, 0);
+                if (entry == null) {
+                    return;
+                }
+                entry.touch(System.nanoTime());
+                recycle(entry);
+            }
+        }
+        finally {
+            server.refillPending.set(false);
+        }
+    }
+
+    /** Closes idle connections past their lifetime or idle timeout, then tops servers up to min idle. */
+    private void housekeep() {
+        try {
+            long now = System.nanoTime();
+            for (ServerPool server : servers) {
+                int idle = server.countIn(PoolEntry.IDLE);
+                for (int i = 0; i < server.slots.length(); i++) {
+                    PoolEntry entry = server.slots.get(i);
+                    if (entry == null || entry.state() != PoolEntry.IDLE) {
+                        continue;
+                    }
+                    boolean expired = entry.expired(now);
+                    boolean idleTooLong = idleTimeoutNanos > 0 && idle > minIdle
+                            && now - entry.lastUsedNanos() > idleTimeoutNanos;
+                    if ((expired || idleTooLong) && entry.reserveIdle()) {
+                        idle--;
+                        retire(entry, PoolEntry.RESERVED, expired ? CloseReason.MAX_LIFETIME : CloseReason.IDLE_TIMEOUT);
+                    }
+                }
+                requestRefill(server);
+            }
+        }
+        catch (RuntimeException ex) {
+            log.warn("Pool '{}' housekeeping failed; it runs again at the next period", name, ex);
+        }
+    }
+
+    private void closeIdle(ServerPool server, CloseReason reason) {
+        for (int i = 0; i < server.slots.length(); i++) {
+            PoolEntry entry = server.slots.get(i);
+            if (entry != null && entry.reserveIdle()) {
+                retire(entry, PoolEntry.RESERVED, reason);
+            }
+        }
+    }
+
+    private long nanosToPermit() {
+        long soonest = Long.MAX_VALUE;
+        for (ServerPool server : servers) {
+            if (!server.isDown()) {
+                soonest = Math.min(soonest, server.nanosToPermit());
+            }
+        }
+        return soonest == Long.MAX_VALUE ? 0 : soonest;
+    }
+
+    // ---------------------------------------------------------------- run-time changes
+
+    @Override
+    public boolean addServer(ServerAddress address) {
+        Objects.requireNonNull(address, "server");
+        ServerPool added;
+        serverChanges.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("Pool '" + name + "' is closed; cannot add server " + address);
+            }
+            ServerPool[] current = servers;
+            for (ServerPool server : current) {
+                if (server.address.equals(address)) {
+                    return false;
+                }
+            }
+            added = newServer(address);
+            ServerPool[] next = Arrays.copyOf(current, current.length + 1);
+            next[current.length] = added;
+            servers = next;
+        }
+        finally {
+            serverChanges.unlock();
+        }
+        log.info("Server {} added to pool '{}'", address, name);
+        listeners.serverAdded(address);
+        requestRefill(added);
+        waiters.wakeAll();
+        return true;
+    }
+
+    @Override
+    public boolean removeServer(ServerAddress address) {
+        Objects.requireNonNull(address, "server");
+        ServerPool removed = null;
+        serverChanges.lock();
+        try {
+            ServerPool[] current = servers;
+            List<ServerPool> kept = new ArrayList<>(current.length);
+            for (ServerPool server : current) {
+                if (server.address.equals(address)) {
+                    removed = server;
+                }
+                else {
+                    kept.add(server);
+                }
+            }
+            if (removed == null) {
+                return false;
+            }
+            removed.removed = true;
+            servers = kept.toArray(ServerPool[]::new);
+        }
+        finally {
+            serverChanges.unlock();
+        }
+        cancelProbe(removed);
+        closeIdle(removed, CloseReason.SERVER_REMOVED);
+        log.info("Server {} removed from pool '{}'; its {} borrowed connection(s) close when returned", address, name,
+                removed.countIn(PoolEntry.IN_USE));
+        listeners.serverRemoved(address);
+        return true;
+    }
+
+    @Override
+    public void softEvict() {
+        for (ServerPool server : servers) {
+            softEvict(server);
+        }
+    }
+
+    @Override
+    public void softEvict(ServerAddress address) {
+        Objects.requireNonNull(address, "server");
+        for (ServerPool server : servers) {
+            if (server.address.equals(address)) {
+                softEvict(server);
+            }
+        }
+    }
+
+    private void softEvict(ServerPool server) {
+        for (int i = 0; i < server.slots.length(); i++) {
+            PoolEntry entry = server.slots.get(i);
+            if (entry == null) {
+                continue;
+            }
+            entry.evictOnReturn = true; // borrowed: replaced when returned; idle and claimed meanwhile: on borrow
+            if (entry.reserveIdle()) {
+                retire(entry, PoolEntry.RESERVED, CloseReason.EVICTED);
+            }
+        }
+    }
+
+    private void cancelProbe(ServerPool server) {
+        server.health.lock();
+        try {
+            if (server.probe != null) {
+                server.probe.cancel(false);
+                server.probe = null;
+            }
+        }
+        finally {
+            server.health.unlock();
+        }
+    }
+
+    @Override
+    public void addListener(ConnPoolListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    @Override
+    public void removeListener(ConnPoolListener listener) {
+        listeners.remove(listener);
+    }
+
+    // ---------------------------------------------------------------- budget membership
+
+    @Override
+    public PoolEntry leastRecentlyUsedIdle() {
+        PoolEntry oldest = null;
+        for (ServerPool server : servers) {
+            for (int i = 0; i < server.slots.length(); i++) {
+                PoolEntry entry = server.slots.get(i);
+                if (entry != null && entry.state() == PoolEntry.IDLE
+                        && (oldest == null || entry.lastUsedNanos() - oldest.lastUsedNanos() < 0)) {
+                    oldest = entry;
+                }
+            }
+        }
+        return oldest;
+    }
+
+    @Override
+    public boolean evictForBudget(PoolEntry entry) {
+        if (entry.reserveIdle()) {
+            retire(entry, PoolEntry.RESERVED, CloseReason.BUDGET);
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public boolean wakeWaiterForBudget() {
+        return waiters.wakeOne();
+    }
+
+    // ---------------------------------------------------------------- state
+
+    @Override
+    public List<ServerStatus> servers() {
+        ServerPool[] all = servers;
+        List<ServerStatus> statuses = new ArrayList<>(all.length);
+        for (ServerPool server : all) {
+            statuses.add(server.status());
+        }
+        return List.copyOf(statuses);
+    }
+
+    @Override
+    public PoolStats stats() {
+        ServerPool[] all = servers;
+        int active = 0;
+        int idle = 0;
+        for (ServerPool server : all) {
+            active += server.countIn(PoolEntry.IN_USE);
+            idle += server.countIn(PoolEntry.IDLE);
+        }
+        return new PoolStats(active, idle, waiters.size(), all.length * config.maxConnectionsPerServer(),
+                acquiredCount.sum(), releasedCount.sum(), timeoutCount.sum(), createdCount.sum(), closedCount.sum());
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    // ---------------------------------------------------------------- shutdown
+
+    @Override
+    public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        closed = true;
+        waiters.wakeAll();
+        for (ServerPool server : servers) {
+            cancelProbe(server);
+            closeIdle(server, CloseReason.POOL_CLOSED);
+        }
+        dialExecutor.shutdownNow();
+        if (budget != null) {
+            budget.unregister(this);
+        }
+        int borrowed = openConnections();
+        if (borrowed == 0) {
+            scheduler.shutdownNow();
+        }
+        else {
+            // leak reports of connections still out keep running until they are back or force-closed
+            scheduler.shutdown();
+        }
+        log.info("Pool '{}' closed{}", name,
+                borrowed == 0 ? "" : "; " + borrowed + " borrowed connection(s) close when returned");
+    }
+
+    @Override
+    public boolean close(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        close();
+        long deadline = System.nanoTime() + Math.max(0, grace.toNanos());
+        drainLock.lock();
+        try {
+            while (openConnections() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                drained.awaitNanos(left);
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        finally {
+            drainLock.unlock();
+        }
+        int forced = 0;
+        for (ServerPool server : servers) {
+            for (int i = 0; i < server.slots.length(); i++) {
+                PoolEntry entry = server.slots.get(i);
+                if (entry != null && (entry.transition(PoolEntry.IN_USE, PoolEntry.REMOVED)
+                        || entry.transition(PoolEntry.IDLE, PoolEntry.REMOVED))) {
+                    destroy(entry, CloseReason.POOL_CLOSED);
+                    forced++;
+                }
+            }
+        }
+        scheduler.shutdownNow();
+        if (forced > 0) {
+            log.warn("Pool '{}' force-closed {} connection(s) still borrowed after the grace period of {} ms", name,
+                    forced, grace.toMillis());
+        }
+        return forced == 0;
+    }
+
+    private int openConnections() {
+        int open = 0;
+        for (ServerPool server : servers) {
+            open += server.opened.get();
+        }
+        return open;
+    }
+
+    private void signalDrained() {
+        drainLock.lock();
+        try {
+            drained.signalAll();
+        }
+        finally {
+            drainLock.unlock();
+        }
+        if (openConnections() == 0) {
+            scheduler.shutdownNow();
+        }
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    private PoolClosedException closedException() {
+        return new PoolClosedException("Pool '" + name + "' is closed, so no connection can be acquired from it;"
+                + " it was closed by close() or by application shutdown. Acquire from a pool that is open.");
+    }
+
+    private InterruptedIOException interrupted(long startNanos) {
+        Thread.currentThread().interrupt();
+        return new InterruptedIOException("Interrupted while acquiring a connection from pool '" + name + "' after "
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos) + " ms");
+    }
+
+    private ConnPoolException refused(Refusal refusal) {
+        return switch (refusal) {
+            case ALL_DOWN -> noServer("No server of pool '" + name + "' is available");
+            case RATE_LIMITED -> new RateLimitedException("Every server of pool '" + name + "' that could serve has"
+                    + " used its maxRps=" + config.maxRps() + " permits for this second. Retry later, send less, or"
+                    + " raise maxRps.");
+            case BUDGET_FULL -> new PoolExhaustedException("The shared connection budget (" + budget + ") is full"
+                    + " and none of its connections is idle, so pool '" + name + "' cannot open another. Return"
+                    + " connections sooner, raise the budget, or call acquire() to wait.");
+            case EXHAUSTED -> new PoolExhaustedException("Pool '" + name + "' is exhausted: " + usage()
+                    + ". Return connections sooner (close every PooledConnection), raise maxConnectionsPerServer"
+                    + " (now " + config.maxConnectionsPerServer() + "), or call acquire() to wait.");
+        };
+    }
+
+    private ConnPoolException timedOut(Refusal refusal, long waitedNanos) {
+        timeoutCount.increment();
+        listeners.acquireTimedOut(waitedNanos);
+        long waited = TimeUnit.NANOSECONDS.toMillis(waitedNanos);
+        if (refusal == Refusal.ALL_DOWN) {
+            return noServer("No server of pool '" + name + "' became available within " + waited + " ms");
+        }
+        String why = switch (refusal) {
+            case RATE_LIMITED -> "the servers that could serve were rate limited at maxRps=" + config.maxRps();
+            case BUDGET_FULL -> "the shared connection budget (" + budget + ") stayed full";
+            default -> "every connection stayed busy";
+        };
+        return new AcquireTimeoutException("Pool '" + name + "' could not provide a connection within " + waited
+                + " ms: " + why + " (" + usage() + "). Raise acquireTimeout or maxConnectionsPerServer, return"
+                + " connections sooner, or look for a slow server.");
+    }
+
+    private String usage() {
+        PoolStats stats = stats();
+        return "active=" + stats.active() + ", idle=" + stats.idle() + ", waiting=" + stats.pending() + ", max="
+                + stats.max();
+    }
+
+    private NoServerAvailableException noServer(String headline) {
+        List<ServerStatus> statuses = servers();
+        if (statuses.isEmpty()) {
+            return new NoServerAvailableException(headline + ": it has no servers. Add one with addServer(..).",
+                    statuses, null);
+        }
+        StringJoiner each = new StringJoiner("; ");
+        long now = System.currentTimeMillis();
+        Throwable latest = null;
+        for (ServerStatus status : statuses) {
+            StringBuilder line = new StringBuilder(status.address().toString()).append(" is ").append(status.state());
+            if (status.lastError() != null) {
+                line.append(" (").append(status.lastError()).append(')');
+            }
+            if (status.nextRetry() != null) {
+                line.append(", next retry in ").append(Math.max(0, status.nextRetry().toEpochMilli() - now))
+                        .append(" ms");
+            }
+            each.add(line);
+        }
+        for (ServerPool server : servers) {
+            if (server.lastError != null) {
+                latest = server.lastError;
+            }
+        }
+        return new NoServerAvailableException(headline + ": " + each + ". Check that the servers are running and"
+                + " reachable; the pool keeps retrying them in the background.", statuses, latest);
+    }
+
+    private static void closeQuietly(Socket socket) {
+        if (socket != null) {
+            try {
+                socket.close();
+            }
+            catch (IOException ignored) {
+                // the dial failed already; that is the error to report
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ConnPool[" + name + ", " + usage() + (closed ? ", closed]" : "]");
+    }
+}

@@ -1,0 +1,219 @@
+package io.connpool;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.Socket;
+
+/**
+ * One borrow of a {@link PoolEntry}. A new handle per borrow is what makes {@link #close()} safe to call
+ * twice: a stale handle can never give back the entry after someone else has borrowed it.
+ */
+final class PooledConnectionHandle implements PooledConnection {
+
+    private static final VarHandle CLOSED;
+
+    static {
+        try {
+            CLOSED = MethodHandles.lookup().findVarHandle(PooledConnectionHandle.class, "closed", boolean.class);
+        }
+        catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    final DefaultConnPool pool;
+    final PoolEntry entry;
+    final long borrowedNanos;
+    /** Set when leak detection is on. */
+    LeakReport leakReport;
+
+    @SuppressWarnings("unused") // accessed through CLOSED
+    private volatile boolean closed;
+    private InputStream input;
+    private OutputStream output;
+
+    PooledConnectionHandle(DefaultConnPool pool, PoolEntry entry, long borrowedNanos) {
+        this.pool = pool;
+        this.entry = entry;
+        this.borrowedNanos = borrowedNanos;
+    }
+
+    @Override
+    public InputStream input() {
+        checkOpen();
+        InputStream in = input;
+        if (in == null) {
+            input = in = new BorrowedInput(this);
+        }
+        return in;
+    }
+
+    @Override
+    public OutputStream output() {
+        checkOpen();
+        OutputStream out = output;
+        if (out == null) {
+            output = out = new BorrowedOutput(this);
+        }
+        return out;
+    }
+
+    @Override
+    public Socket socket() {
+        checkOpen();
+        return entry.socket;
+    }
+
+    @Override
+    public ServerAddress server() {
+        return entry.server.address;
+    }
+
+    @Override
+    public void invalidate() {
+        if (!closed) {
+            entry.invalidated = true;
+            close();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (CLOSED.compareAndSet(this, false, true)) {
+            pool.release(this);
+        }
+    }
+
+    void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("This connection to " + entry.server.address + " was already closed"
+                    + " (given back to pool '" + pool.name() + "'); acquire a new one instead of keeping it");
+        }
+    }
+
+    /** Records the first I/O error of this borrow; the entry is then closed on return. */
+    void broken(IOException error) {
+        if (!closed && entry.brokenBy == null) {
+            entry.brokenBy = error;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PooledConnection[" + entry.server.address + (closed ? ", closed]" : "]");
+    }
+
+    /** Reads through to the socket; an error or end of stream marks the connection broken. */
+    private static final class BorrowedInput extends InputStream {
+
+        private final PooledConnectionHandle handle;
+
+        BorrowedInput(PooledConnectionHandle handle) {
+            this.handle = handle;
+        }
+
+        @Override
+        public int read() throws IOException {
+            handle.checkOpen();
+            try {
+                int b = handle.entry.rawInput.read();
+                if (b < 0) {
+                    handle.broken(new EOFException("connection closed by " + handle.entry.server.address));
+                }
+                return b;
+            }
+            catch (IOException ex) {
+                handle.broken(ex);
+                throw ex;
+            }
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            handle.checkOpen();
+            try {
+                int n = handle.entry.rawInput.read(buffer, offset, length);
+                if (n < 0) {
+                    handle.broken(new EOFException("connection closed by " + handle.entry.server.address));
+                }
+                return n;
+            }
+            catch (IOException ex) {
+                handle.broken(ex);
+                throw ex;
+            }
+        }
+
+        @Override
+        public int available() throws IOException {
+            handle.checkOpen();
+            try {
+                return handle.entry.rawInput.available();
+            }
+            catch (IOException ex) {
+                handle.broken(ex);
+                throw ex;
+            }
+        }
+
+        /** Has no effect on the connection: close the {@link PooledConnection} instead. */
+        @Override
+        public void close() {
+        }
+    }
+
+    /** Writes through to the socket; an error marks the connection broken. */
+    private static final class BorrowedOutput extends OutputStream {
+
+        private final PooledConnectionHandle handle;
+
+        BorrowedOutput(PooledConnectionHandle handle) {
+            this.handle = handle;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            handle.checkOpen();
+            try {
+                handle.entry.rawOutput.write(b);
+            }
+            catch (IOException ex) {
+                handle.broken(ex);
+                throw ex;
+            }
+        }
+
+        @Override
+        public void write(byte[] buffer, int offset, int length) throws IOException {
+            handle.checkOpen();
+            try {
+                handle.entry.rawOutput.write(buffer, offset, length);
+            }
+            catch (IOException ex) {
+                handle.broken(ex);
+                throw ex;
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            handle.checkOpen();
+            try {
+                handle.entry.rawOutput.flush();
+            }
+            catch (IOException ex) {
+                handle.broken(ex);
+                throw ex;
+            }
+        }
+
+        /** Has no effect on the connection: close the {@link PooledConnection} instead. */
+        @Override
+        public void close() {
+        }
+    }
+}
