@@ -24,9 +24,15 @@ final class ConnPoolFailureAnalyzer extends AbstractFailureAnalyzer<ConnPoolConf
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, ConnPoolConfigurationException cause) {
-        String description = "Invalid value '" + cause.getValue() + "' for configuration property '" + cause.getName()
+        String description = "Invalid value '" + value(cause) + "' for configuration property '" + cause.getName()
                 + "'" + origin(cause.getName()) + ": " + cause.getReason() + ".";
         return new FailureAnalysis(description, cause.getAction(), cause);
+    }
+
+    /** The value as the user wrote it (5m rather than PT5M), when the environment has it. */
+    private Object value(ConnPoolConfigurationException cause) {
+        String raw = environment != null ? environment.getProperty(cause.getName()) : null;
+        return raw != null ? raw : cause.getValue();
     }
 
     /** Where the value was set, for example a line of application.yml, if the environment knows. */

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Function;
+import org.springframework.boot.convert.DurationStyle;
 
 /**
  * The effective, validated options of one pool: a named pool's own keys, else the top-level ones. Each
@@ -60,7 +61,8 @@ final class PoolSettings {
         this.retryMax = positive("retry-max", pick("retry-max", p -> p.getRetryMax(), top.getRetryMax()));
         if (retryMin.compareTo(retryMax) > 0) {
             throw new ConnPoolConfigurationException(property("retry-min"), retryMin,
-                    "it is greater than " + property("retry-max") + " (" + retryMax + "): the backoff would"
+                    "it is greater than " + property("retry-max") + " (" + DurationStyle.SIMPLE.print(retryMax)
+                            + "): the backoff would"
                             + " start above its cap",
                     "Lower " + property("retry-min") + " or raise " + property("retry-max")
                             + " so that retry-min <= retry-max, for example retry-min: 1s and retry-max: 1m.");
