@@ -165,54 +165,69 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         long start = System.nanoTime();
         long deadline = start + timeoutNanos;
         WaitQueue.Waiter waiter = null;
-        while (true) {
-            if (closed) {
-                abandon(waiter);
-                throw closedException();
-            }
-            if (wait && Thread.interrupted()) {
-                abandon(waiter);
-                throw interrupted(start);
-            }
-            Object found = pass(start, wait ? deadline : 0);
-            if (found instanceof PoolEntry entry) {
-                abandon(waiter);
-                return lease(entry, start);
-            }
-            Refusal refusal = (Refusal) found;
-            if (!wait) {
-                throw refused(refusal);
-            }
-            long now = System.nanoTime();
-            long remaining = deadline - now;
-            if (remaining <= 0) {
-                Object late = waiter == null ? null : waiters.cancel(waiter);
-                if (late instanceof PoolEntry entry && entry.server.tryPermit()) {
+        boolean starved = false;
+        try {
+            while (true) {
+                if (closed) {
+                    abandon(waiter);
+                    throw closedException();
+                }
+                if (wait && Thread.interrupted()) {
+                    abandon(waiter);
+                    throw interrupted(start);
+                }
+                Object found = pass(start, wait ? deadline : 0);
+                if (found instanceof PoolEntry entry) {
+                    abandon(waiter);
                     return lease(entry, start);
                 }
-                giveBack(late);
-                throw timedOut(refusal, now - start);
-            }
-            if (waiter == null) {
-                // Registered first, then one more pass: a release between the last pass and now is not missed.
-                waiter = waiters.enqueue();
-                continue;
-            }
-            long park = remaining;
-            if (refusal == Refusal.RATE_LIMITED) {
-                park = Math.min(park, Math.max(TimeUnit.MILLISECONDS.toNanos(1), nanosToPermit()));
-            }
-            Object offered = waiter.await(park);
-            if (offered == null) {
-                continue; // still queued: time to look again (rate limit, deadline or interrupt)
-            }
-            waiter = null; // whoever offered took it off the queue
-            if (offered instanceof PoolEntry entry) {
-                if (entry.server.tryPermit()) {
-                    return lease(entry, start);
+                Refusal refusal = (Refusal) found;
+                if (!wait) {
+                    throw refused(refusal);
                 }
-                listeners.rateLimited(entry.server.address);
-                recycle(entry);
+                long now = System.nanoTime();
+                long remaining = deadline - now;
+                if (remaining <= 0) {
+                    Object late = waiter == null ? null : waiters.cancel(waiter);
+                    if (late instanceof PoolEntry entry && entry.server.tryPermit()) {
+                        return lease(entry, start);
+                    }
+                    giveBack(late);
+                    throw timedOut(refusal, now - start);
+                }
+                boolean starving = refusal == Refusal.BUDGET_FULL && !starved;
+                if (waiter == null || starving) {
+                    // Registered first, then one more pass: a release between the last pass and now is not missed.
+                    if (waiter == null) {
+                        waiter = waiters.enqueue();
+                    }
+                    if (starving) {
+                        budget.starving(true); // another pool's connection going idle will wake us to evict it
+                        starved = true;
+                    }
+                    continue;
+                }
+                long park = remaining;
+                if (refusal == Refusal.RATE_LIMITED) {
+                    park = Math.min(park, Math.max(TimeUnit.MILLISECONDS.toNanos(1), nanosToPermit()));
+                }
+                Object offered = waiter.await(park);
+                if (offered == null) {
+                    continue; // still queued: time to look again (rate limit, deadline or interrupt)
+                }
+                waiter = null; // whoever offered took it off the queue
+                if (offered instanceof PoolEntry entry) {
+                    if (entry.server.tryPermit()) {
+                        return lease(entry, start);
+                    }
+                    listeners.rateLimited(entry.server.address);
+                    recycle(entry);
+                }
+            }
+        }
+        finally {
+            if (starved) {
+                budget.starving(false);
             }
         }
     }
@@ -395,6 +410,9 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         }
         if (waiters.size() > 0) {
             waiters.wakeOne(); // a waiter queued after the check above: let it find this entry
+        }
+        if (budget != null) {
+            budget.idleAvailable();
         }
     }
 
