@@ -49,6 +49,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
     private final ListenerChain listeners;
     private final ConnectionBudget budget;
     private final long dialTimeoutNanos;
+    private final long acquireTimeoutNanos;
     private final int readTimeoutMillis;
     private final long validationIntervalNanos;
     private final long idleTimeoutNanos;
@@ -81,6 +82,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         this.listeners = new ListenerChain(config.listeners());
         this.budget = config.budget();
         this.dialTimeoutNanos = config.dialTimeout().toNanos();
+        this.acquireTimeoutNanos = config.acquireTimeout().toNanos();
         this.readTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, config.readTimeout().toMillis());
         this.validationIntervalNanos = config.validationInterval().toNanos();
         this.idleTimeoutNanos = config.idleTimeout().toNanos();
@@ -135,9 +137,13 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
 
     // ---------------------------------------------------------------- borrowing
 
+    // The handle is made here, in a method small enough to inline into the caller, so that escape
+    // analysis can scalar-replace it: borrowing then allocates nothing.
+
     @Override
     public PooledConnection acquire() throws ConnPoolException, InterruptedIOException {
-        return borrow(config.acquireTimeout().toNanos(), true);
+        PoolEntry entry = borrow(acquireTimeoutNanos, true);
+        return new PooledConnectionHandle(this, entry, entry.borrow());
     }
 
     @Override
@@ -146,13 +152,15 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("acquire timeout must not be negative, was " + timeout);
         }
-        return borrow(timeout.toNanos(), true);
+        PoolEntry entry = borrow(timeout.toNanos(), true);
+        return new PooledConnectionHandle(this, entry, entry.borrow());
     }
 
     @Override
     public PooledConnection tryAcquire() throws ConnPoolException {
         try {
-            return borrow(0, false);
+            PoolEntry entry = borrow(0, false);
+            return new PooledConnectionHandle(this, entry, entry.borrow());
         }
         catch (InterruptedIOException ex) {
             // tryAcquire does not wait, so only a dial can see the interrupt; report it as the dial's failure
@@ -160,7 +168,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         }
     }
 
-    private PooledConnection borrow(long timeoutNanos, boolean wait)
+    private PoolEntry borrow(long timeoutNanos, boolean wait)
             throws ConnPoolException, InterruptedIOException {
         long start = System.nanoTime();
         long deadline = start + timeoutNanos;
@@ -348,30 +356,36 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         return true;
     }
 
-    private PooledConnection lease(PoolEntry entry, long startNanos) {
+    /** Prepares an entry the caller owns for its borrower. */
+    private PoolEntry lease(PoolEntry entry, long startNanos) {
         long now = System.nanoTime();
         entry.brokenBy = null;
         entry.invalidated = false;
-        PooledConnectionHandle handle = new PooledConnectionHandle(this, entry, now);
+        entry.borrowedNanos = now;
         if (leakThresholdNanos > 0) {
-            handle.leakReport = LeakReport.start(name, entry.server.address, leakThresholdNanos, scheduler);
+            entry.leakReport = LeakReport.start(name, entry.server.address, leakThresholdNanos, scheduler);
         }
         acquiredCount.increment();
         listeners.acquired(entry.server.address, now - startNanos);
-        return handle;
+        return entry;
     }
 
     // ---------------------------------------------------------------- returning
 
-    void release(PooledConnectionHandle handle) {
-        PoolEntry entry = handle.entry;
+    /** Ends borrow {@code stamp} of the entry; a stale or second call finds it ended and does nothing. */
+    void release(PoolEntry entry, long stamp) {
+        if (!entry.endBorrow(stamp)) {
+            return;
+        }
         long now = System.nanoTime();
-        if (handle.leakReport != null) {
-            handle.leakReport.returned();
+        LeakReport leak = entry.leakReport;
+        if (leak != null) {
+            entry.leakReport = null;
+            leak.returned();
         }
         releasedCount.increment();
         ServerPool server = entry.server;
-        listeners.released(server.address, now - handle.borrowedNanos);
+        listeners.released(server.address, now - entry.borrowedNanos);
         Throwable broken = entry.brokenBy;
         if (broken != null) {
             retire(entry, PoolEntry.IN_USE, CloseReason.BROKEN);

@@ -32,7 +32,7 @@ class SoftEvictTest {
         PooledConnection borrowed = pool.acquire();
         PooledConnection idle = pool.acquire();
         idle.close();
-        assertThat(a.accepted()).isEqualTo(2);
+        await().atMost(WAIT).until(() -> a.openConnections() == 2);
 
         pool.softEvict();
 
@@ -51,6 +51,7 @@ class SoftEvictTest {
                 assertThat(again.socket().getLocalPort()).isEqualTo(port);
             }
         }
+        await().atMost(WAIT).until(() -> a.openConnections() == 1);
         assertThat(a.accepted()).isEqualTo(3);
     }
 
