@@ -58,6 +58,12 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
     private final int minIdle;
 
     private volatile ServerPool[] servers;
+    /**
+     * The servers that are not down, in pool order: the round-robin turns. Counting turns over these only
+     * keeps the share even when one is down (over all servers, the one after a down server would take its
+     * turns too); rebuilt on every state change, never on the borrow path.
+     */
+    private volatile ServerPool[] inTurn;
     private final ReentrantLock serverChanges = new ReentrantLock();
     private final AtomicInteger cursor = new AtomicInteger();
     private final WaitQueue waiters = new WaitQueue();
@@ -90,6 +96,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         this.leakThresholdNanos = config.leakDetectionThreshold().toNanos();
         this.minIdle = config.minIdlePerServer();
         this.servers = config.servers().stream().map(this::newServer).toArray(ServerPool[]::new);
+        this.inTurn = servers;
 
         this.scheduler = new ScheduledThreadPoolExecutor(1, threads("housekeeper"));
         this.scheduler.setRemoveOnCancelPolicy(true);
@@ -262,12 +269,12 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
      * {@link Refusal}.
      */
     private Object pass(long startNanos, long deadlineNanos) throws InterruptedIOException {
-        ServerPool[] all = servers;
+        ServerPool[] all = inTurn;
         int n = all.length;
         if (n == 0) {
             return Refusal.ALL_DOWN;
         }
-        int first = n == 1 ? 0 : firstInTurn(all, cursor.getAndIncrement() & Integer.MAX_VALUE);
+        int first = n == 1 ? 0 : (cursor.getAndIncrement() & Integer.MAX_VALUE) % n;
         int down = 0;
         boolean limited = false;
         boolean budgetFull = false;
@@ -317,30 +324,6 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
                 : limited ? Refusal.RATE_LIMITED
                 : budgetFull ? Refusal.BUDGET_FULL
                 : Refusal.EXHAUSTED;
-    }
-
-    /**
-     * The server the pass starts from: the ticket counts over the servers that are not down, so the one
-     * after a down server does not also get its turns (a plain {@code ticket % n} would give it double load).
-     */
-    private static int firstInTurn(ServerPool[] all, int ticket) {
-        int n = all.length;
-        int up = 0;
-        for (ServerPool server : all) {
-            if (!server.isDown()) {
-                up++;
-            }
-        }
-        if (up == 0 || up == n) {
-            return ticket % n;
-        }
-        int skip = ticket % up;
-        for (int i = 0; i < n; i++) {
-            if (!all[i].isDown() && skip-- == 0) {
-                return i;
-            }
-        }
-        return ticket % n; // a server went down during the count
     }
 
     /** Claims an idle connection of the server that is fit to hand out, closing unfit ones on the way. */
@@ -579,6 +562,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
             server.health.unlock();
         }
         server.ioFailures.set(0);
+        refreshTurns();
         if (before == ServerState.DOWN) {
             log.info("Server {} of pool '{}' is back UP after {} failed attempt(s)", server.address, name, failures);
         }
@@ -629,6 +613,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
             server.health.unlock();
         }
         if (before != ServerState.DOWN) {
+            refreshTurns();
             log.warn("Server {} of pool '{}' is DOWN: {}; retrying in {} ms", server.address, name,
                     ServerPool.describe(cause), TimeUnit.NANOSECONDS.toMillis(delayNanos));
             listeners.serverDown(server.address, cause, delayNanos);
@@ -789,6 +774,20 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         return soonest == Long.MAX_VALUE ? 0 : soonest;
     }
 
+    /**
+     * Rebuilds the turns. Under the lock, so the last rebuild to run saw every state change made before it
+     * started: a snapshot computed earlier can never be published after a newer one.
+     */
+    private void refreshTurns() {
+        serverChanges.lock();
+        try {
+            inTurn = Arrays.stream(servers).filter(server -> !server.isDown()).toArray(ServerPool[]::new);
+        }
+        finally {
+            serverChanges.unlock();
+        }
+    }
+
     // ---------------------------------------------------------------- run-time changes
 
     @Override
@@ -810,6 +809,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
             ServerPool[] next = Arrays.copyOf(current, current.length + 1);
             next[current.length] = added;
             servers = next;
+            refreshTurns();
         }
         finally {
             serverChanges.unlock();
@@ -842,6 +842,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
             }
             removed.removed = true;
             servers = kept.toArray(ServerPool[]::new);
+            refreshTurns();
         }
         finally {
             serverChanges.unlock();
