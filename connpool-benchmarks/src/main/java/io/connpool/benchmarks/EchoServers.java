@@ -220,13 +220,19 @@ public final class EchoServers implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         closed = true;
         selector.wakeup();
-        selectorThread.join(5_000);
-        closeAll();
-        for (Thread thread : List.copyOf(connectionThreads)) {
-            thread.join(5_000);
+        try {
+            selectorThread.join(5_000);
+            closeAll();
+            for (Thread thread : List.copyOf(connectionThreads)) {
+                thread.join(5_000);
+            }
+        }
+        catch (InterruptedException ex) {
+            closeAll(); // still release every socket, then let the caller see the interrupt
+            Thread.currentThread().interrupt();
         }
     }
 }

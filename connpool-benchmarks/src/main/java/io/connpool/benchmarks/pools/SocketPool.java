@@ -22,6 +22,9 @@ public interface SocketPool<L> extends AutoCloseable {
 
     OutputStream output(L lease) throws Exception;
 
+    @Override
+    void close() throws java.io.IOException;
+
     /** Opens every connection now, so no dial happens while measuring. */
     void fill(int connections) throws Exception;
 
