@@ -37,11 +37,13 @@ final class Traffic implements AutoCloseable {
      * What a caller got instead of a reply.
      *
      * @param server null when acquire itself failed
+     * @param startedNanos when the caller called acquire
      * @param acquiredNanos when the connection was acquired (0 when acquire failed)
      * @param failedNanos when the failure reached the caller
-     * @param connectionCreatedBefore the local port of the connection, -1 if none
+     * @param localPort the local port of the connection, -1 if none
      */
-    record Failure(ServerAddress server, long acquiredNanos, long failedNanos, Throwable error, int localPort) {
+    record Failure(ServerAddress server, long startedNanos, long acquiredNanos, long failedNanos, Throwable error,
+            int localPort) {
         boolean duringAcquire() {
             return server == null;
         }
@@ -98,7 +100,7 @@ final class Traffic implements AutoCloseable {
                 connection = pool.acquire(acquireTimeout);
             }
             catch (IOException ex) {
-                failures.add(new Failure(null, 0, System.nanoTime(), ex, -1));
+                failures.add(new Failure(null, before, 0, System.nanoTime(), ex, -1));
                 continue;
             }
             catch (RuntimeException | Error ex) {
@@ -126,7 +128,7 @@ final class Traffic implements AutoCloseable {
                 }
             }
             catch (IOException ex) {
-                failures.add(new Failure(server, acquired, System.nanoTime(), ex, localPort));
+                failures.add(new Failure(server, before, acquired, System.nanoTime(), ex, localPort));
             }
             catch (RuntimeException | Error ex) {
                 unexpected.add(ex);
