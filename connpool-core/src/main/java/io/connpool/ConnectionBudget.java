@@ -23,6 +23,8 @@ public final class ConnectionBudget {
     private final int max;
     private final AtomicInteger open = new AtomicInteger();
     private final List<BudgetMember> members = new CopyOnWriteArrayList<>();
+    /** Callers parked because the budget was full with nothing idle to evict. */
+    private final AtomicInteger starved = new AtomicInteger();
 
     private ConnectionBudget(int max) {
         this.max = max;
@@ -131,6 +133,29 @@ public final class ConnectionBudget {
         for (BudgetMember member : members) {
             if (member.wakeWaiterForBudget()) {
                 return;
+            }
+        }
+    }
+
+    void starving(boolean waiting) {
+        if (waiting) {
+            starved.incrementAndGet();
+        }
+        else {
+            starved.decrementAndGet();
+        }
+    }
+
+    /**
+     * A connection became idle somewhere: a caller starved of budget can now evict it. One volatile read
+     * when nobody starves, which is almost always.
+     */
+    void idleAvailable() {
+        if (starved.get() > 0) {
+            for (BudgetMember member : members) {
+                if (member.wakeWaiterForBudget()) {
+                    return;
+                }
             }
         }
     }

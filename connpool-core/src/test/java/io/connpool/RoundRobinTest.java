@@ -29,6 +29,8 @@ class RoundRobinTest {
         pool = ConnPool.builder().name("rr")
                 .servers(servers.stream().map(TestServer::hostPort).toArray(String[]::new))
                 .build();
+        // steady state: while a server's first dial is in flight, callers go to the others
+        org.awaitility.Awaitility.await().until(() -> pool.servers().stream().allMatch(s -> s.state() == ServerState.UP));
         Map<String, Integer> served = new HashMap<>();
         for (int i = 0; i < 300; i++) {
             try (PooledConnection c = pool.acquire()) {
