@@ -31,6 +31,7 @@ final class Events implements ConnPoolListener {
     @Override
     public void dialSucceeded(ServerAddress server, long elapsedNanos) {
         dials.incrementAndGet();
+        all.add(new Event(System.nanoTime(), "dialOk", server, null));
     }
 
     @Override
@@ -56,6 +57,11 @@ final class Events implements ConnPoolListener {
             }
         }
         return null;
+    }
+
+    long countBetween(String kind, ServerAddress server, long fromNanos, long toNanos) {
+        return all.stream().filter(e -> e.kind.equals(kind) && e.server.equals(server)
+                && e.nanos - fromNanos >= 0 && toNanos - e.nanos >= 0).count();
     }
 
     long count(String kind, ServerAddress server) {

@@ -84,10 +84,14 @@ class ServerProcessKillTest {
         assertThat(traffic.handedOutTwice.sum()).isZero();
         assertThat(failures).as("only requests on the killed server fail, never an acquire")
                 .allSatisfy(f -> assertThat(f.server()).isEqualTo(x));
-        assertThat(failures).as("each connection open at the kill fails at most one request")
-                .hasSizeLessThanOrEqualTo(MAX_PER_SERVER);
+        // the dying process's listener can still complete a handshake for a moment after SIGKILL: such a
+        // connection is in flight at the kill too
+        long dialedWhileDying = events.countBetween("dialOk", x, killedAt, downAt);
+        assertThat(failures).as("only connections open at the kill (at most %d) or dialed while it died (%d) fail",
+                        MAX_PER_SERVER, dialedWhileDying)
+                .hasSizeLessThanOrEqualTo(MAX_PER_SERVER + (int) dialedWhileDying);
         assertThat(failures.stream().mapToInt(Traffic.Failure::localPort).distinct().count())
-                .isEqualTo(failures.size());
+                .as("each connection fails at most one request").isEqualTo(failures.size());
         assertThat(failures).as("no connection to it is handed out once it is DOWN")
                 .allSatisfy(f -> assertThat(f.acquiredNanos()).isLessThan(downAt + TimeUnit.MILLISECONDS.toNanos(100)));
         assertThat(detectMillis).as("detection").isLessThan(5_000);
@@ -100,8 +104,9 @@ class ServerProcessKillTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> a.openConnections() == 0 && b.openConnections() == 0);
 
         FaultMatrix.record("server process killed (SIGKILL)",
-                "IOException (EOF/reset) on the " + failures.size() + " request(s) in flight on it; acquire never"
-                        + " fails, other servers serve",
+                "IOException (EOF/reset) on the " + failures.size() + " request(s) in flight on it (one per"
+                        + " connection, " + dialedWhileDying + " dialed while it died); acquire never fails, other"
+                        + " servers serve",
                 detectMillis, recoverMillis,
                 "DOWN < 5000 ms; back < retryMax " + RETRY_MAX.toMillis() + " + 2000 ms after restart");
     }
