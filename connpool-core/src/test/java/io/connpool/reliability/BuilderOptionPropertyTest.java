@@ -30,7 +30,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * Every builder option: an invalid value is rejected with an IllegalArgumentException that names the option;
  * any combination of valid values builds a pool that works and closes.
  */
-class BuilderOptionProperties {
+class BuilderOptionPropertyTest {
 
     private static TestServer server;
 

@@ -15,7 +15,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 /** Bad input to {@link ServerAddress#parse}: it parses or says what is wrong with the value, nothing else. */
-class ServerAddressProperties {
+class ServerAddressPropertyTest {
 
     @Property
     void hostAndPortRoundTrip(@ForAll("hostNames") String host, @ForAll @IntRange(min = 1, max = 65535) int port) {
