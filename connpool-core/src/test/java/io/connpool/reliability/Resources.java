@@ -34,6 +34,30 @@ final class Resources {
                 .toList();
     }
 
+    /**
+     * Client connections to the loopback port still ESTABLISHED as the kernel sees them ({@code /proc/net/tcp}
+     * and {@code tcp6}): zero once every FIN or RST the server sent has been taken in by the client side.
+     */
+    static long establishedTo(int port) {
+        String remotePort = String.format(":%04X", port);
+        long count = 0;
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            Path path = Path.of(table);
+            if (!Files.exists(path)) {
+                continue;
+            }
+            try (Stream<String> lines = Files.lines(path)) {
+                count += lines.skip(1).map(String::trim).map(line -> line.split("\\s+"))
+                        .filter(fields -> fields.length > 3 && fields[2].endsWith(remotePort) && fields[3].equals("01"))
+                        .count();
+            }
+            catch (IOException ex) {
+                throw new UncheckedIOException("cannot read " + table, ex);
+            }
+        }
+        return count;
+    }
+
     static int liveThreads() {
         return (int) Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).count();
     }

@@ -13,6 +13,7 @@ import io.connpool.ServerStatus;
 import io.connpool.testing.LineClient;
 import io.connpool.testing.TestServer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -113,15 +114,31 @@ class ServerRestartTest {
                 .listener(events)
                 .build();
         await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().idle() == 4 && a.openConnections() == 4);
+        assertThat(Resources.establishedTo(a.port())).as("the pool's connections, as the kernel lists them").isEqualTo(4);
         int acceptedBefore = a.accepted();
 
         long stoppedAt = System.nanoTime();
         a.stop();
+        // the check on borrow can only see a FIN the kernel has delivered: on a loaded machine that may lag
+        await().atMost(Duration.ofSeconds(5)).until(() -> Resources.establishedTo(a.port()) == 0);
         a.restart();
         // no dial failed, so the server never went DOWN: only the check on borrow can catch the stale ones,
         // and it looks at connections idle for at least validationInterval
         await().pollDelay(VALIDATION_INTERVAL.plusMillis(50)).atMost(Duration.ofSeconds(1)).until(() -> true);
-        for (int i = 0; i < 8; i++) {
+        // four at once, so that every one of the four idle connections has to be looked at
+        List<PooledConnection> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                held.add(pool.acquire());
+            }
+            for (int i = 0; i < 4; i++) {
+                assertThat(LineClient.call(held.get(i), "new-" + i)).isEqualTo("a:new-" + i);
+            }
+        }
+        finally {
+            held.forEach(PooledConnection::close);
+        }
+        for (int i = 4; i < 8; i++) {
             try (PooledConnection c = pool.acquire()) {
                 assertThat(LineClient.call(c, "new-" + i)).isEqualTo("a:new-" + i);
             }
