@@ -62,6 +62,7 @@ class VirtualThreadPinningTest {
                 .acquireTimeout(Duration.ofMinutes(2))
                 .build();
         warmUpJdkSocketIo(virtualThreads);
+        warmUpPool(virtualThreads);
         Path dump = Path.of("target", "jfr", "virtual-thread-pinning.jfr");
         Files.createDirectories(dump.getParent());
         AtomicInteger served = new AtomicInteger();
@@ -113,15 +114,17 @@ class VirtualThreadPinningTest {
                 .toList();
         List<RecordedEvent> control = pinned.stream().filter(event -> hasFrame(event,
                 PinsWhileInitialising.class.getName())).toList();
-        List<RecordedEvent> fromPool = pinned.stream().filter(VirtualThreadPinningTest::inPoolCode).toList();
+        List<RecordedEvent> classLoading = pinned.stream().filter(VirtualThreadPinningTest::loadingAClass).toList();
+        List<RecordedEvent> fromPool = pinned.stream().filter(event -> !loadingAClass(event))
+                .filter(VirtualThreadPinningTest::inPoolCode).toList();
 
         assertThat(errors).isEmpty();
         assertThat(served.get()).isEqualTo(THREADS);
         assertThat(control).as("the deliberate pin was recorded (%d pinned events in all)", pinned.size()).isNotEmpty();
         assertThat(fromPool).as("pinned events with connpool frames:%n%s", describe(fromPool)).isEmpty();
         PoolStats stats = pool.stats();
-        assertThat(stats.acquired()).isEqualTo(THREADS);
-        assertThat(stats.released()).isEqualTo(THREADS);
+        assertThat(stats.acquired()).isEqualTo(THREADS + 200);
+        assertThat(stats.released()).isEqualTo(THREADS + 200);
         assertThat(stats.created()).isLessThanOrEqualTo(16 + stats.closed());
         pool.close();
         await().atMost(Duration.ofSeconds(5)).until(() -> a.openConnections() == 0 && b.openConnections() == 0);
@@ -129,7 +132,8 @@ class VirtualThreadPinningTest {
         long millis = TimeUnit.NANOSECONDS.toMillis(finished - started);
         FaultMatrix.record("10,000 virtual threads over 16 connections (JDK " + Runtime.version().feature() + ")",
                 "all served; " + fromPool.size() + " jdk.VirtualThreadPinned events from connpool code ("
-                        + pinned.size() + " in all, incl. the deliberate control); took " + millis + " ms",
+                        + pinned.size() + " in all: the deliberate control, " + classLoading.size()
+                        + " while the JDK loaded a class); took " + millis + " ms",
                 FaultMatrix.NOT_APPLICABLE, FaultMatrix.NOT_APPLICABLE, "0 pinned events from io.connpool");
     }
 
@@ -160,6 +164,39 @@ class VirtualThreadPinningTest {
         warmUp.start();
         warmUp.join(TimeUnit.SECONDS.toMillis(30));
         assertThat(failures).isEmpty();
+    }
+
+    /**
+     * Loads the classes of the borrow path before the recording: virtual threads racing to load a class for
+     * the first time contend on the class loader's lock, inside native frames, and are pinned once per JVM
+     * ("Freeze or preempt failed", under ClassLoader.loadClass). That is start-up, not the pool's steady state.
+     */
+    private void warmUpPool(ThreadFactory virtualThreads) throws Exception {
+        List<Thread> threads = new ArrayList<>();
+        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        for (int i = 0; i < 200; i++) {
+            Thread thread = virtualThreads.newThread(() -> {
+                try (PooledConnection c = pool.acquire()) {
+                    LineClient.call(c, "warm-up");
+                }
+                catch (Throwable ex) {
+                    failures.add(ex);
+                }
+            });
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            thread.join(TimeUnit.SECONDS.toMillis(60));
+        }
+        assertThat(failures).isEmpty();
+    }
+
+    /** Pinned while loading a class for the first time: the JDK's one-time cost, counted apart. */
+    private static boolean loadingAClass(RecordedEvent event) {
+        return hasFrame(event, "java.lang.ClassLoader") && event.getStackTrace().getFrames().stream()
+                .anyMatch(frame -> frame.getMethod().getType().getName().equals("java.lang.ClassLoader")
+                        && frame.getMethod().getName().equals("loadClass"));
     }
 
     /** A frame of the pool itself (not of these tests or their fixtures, which every virtual thread runs). */
