@@ -1,9 +1,11 @@
 package io.connpool;
 
+import io.github.resilience4j.ratelimiter.RateLimiter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A pool of persistent TCP (or TLS) connections to one or more interchangeable servers.
@@ -85,6 +87,19 @@ public interface ConnPool extends AutoCloseable {
      * @return a snapshot
      */
     PoolStats stats();
+
+    /**
+     * Returns the Resilience4j rate limiter that enforces {@code maxRps} for one server, so that its
+     * permits can be observed (for example by {@link io.connpool.micrometer.ConnPoolMetrics}). Its name is
+     * {@code pool/host:port} and its tags are {@code pool} and {@code server}. Do not acquire permissions
+     * from it: every permission taken there is one request fewer for the pool.
+     *
+     * @param server the server
+     * @return the limiter, or empty when {@code maxRps} is 0 or the server is not in the pool
+     */
+    default Optional<RateLimiter> rateLimiter(ServerAddress server) {
+        return Optional.empty();
+    }
 
     /**
      * Adds a server at run time; it takes traffic at once. Adding a server already in the pool has no

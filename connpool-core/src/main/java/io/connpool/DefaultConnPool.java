@@ -1,6 +1,7 @@
 package io.connpool;
 
 import io.connpool.ConnPoolListener.CloseReason;
+import io.github.resilience4j.ratelimiter.RateLimiter;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.Socket;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -949,6 +951,16 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
             statuses.add(server.status());
         }
         return List.copyOf(statuses);
+    }
+
+    @Override
+    public Optional<RateLimiter> rateLimiter(ServerAddress address) {
+        for (ServerPool server : servers) {
+            if (server.address.equals(address)) {
+                return Optional.ofNullable(server.rateLimiter);
+            }
+        }
+        return Optional.empty();
     }
 
     @Override
