@@ -161,7 +161,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("acquire timeout must not be negative, was " + timeout);
         }
-        PoolEntry entry = borrow(timeout.toNanos(), true);
+        PoolEntry entry = borrow(cappedNanos(timeout), true);
         return new PooledConnectionHandle(this, entry, entry.borrow());
     }
 
@@ -175,6 +175,13 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
             // tryAcquire does not wait, so only a dial can see the interrupt; report it as the dial's failure
             throw new ConnectionUnavailableException("Dial from pool '" + name + "' was interrupted", ex);
         }
+    }
+
+    /** Longer than anyone waits (about 73 years), and far enough from overflow to add to nanoTime(). */
+    private static final long FOREVER_NANOS = Long.MAX_VALUE / 4;
+
+    private static long cappedNanos(Duration timeout) {
+        return timeout.compareTo(Duration.ofNanos(FOREVER_NANOS)) >= 0 ? FOREVER_NANOS : timeout.toNanos();
     }
 
     private PoolEntry borrow(long timeoutNanos, boolean wait)
