@@ -505,7 +505,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         }
         finally {
             if (!installed) {
-                closeQuietly(socket);
+                Sockets.closeQuietly(socket);
                 server.cancelDial();
                 if (budget != null) {
                     budget.release();
@@ -1157,16 +1157,6 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
                 + " reachable; the pool keeps retrying them in the background.", statuses, latest);
     }
 
-    private static void closeQuietly(Socket socket) {
-        if (socket != null) {
-            try {
-                socket.close();
-            }
-            catch (IOException ignored) {
-                // the dial failed already; that is the error to report
-            }
-        }
-    }
 
     @Override
     public String toString() {

@@ -133,12 +133,7 @@ final class PoolEntry {
 
     /** Closes the socket; the caller has already taken the entry out of circulation. */
     void closeSocket() {
-        try {
-            socket.close();
-        }
-        catch (IOException ignored) {
-            // nothing useful to do: the connection is gone either way
-        }
+        Sockets.closeQuietly(socket);
     }
 
     @Override
