@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -207,7 +206,7 @@ public interface ConnPool extends AutoCloseable {
          * @throws IllegalArgumentException naming the value if one cannot be parsed
          */
         public Builder servers(String... servers) {
-            Objects.requireNonNull(servers, "servers");
+            requireServers(servers);
             List<ServerAddress> parsed = new ArrayList<>(servers.length);
             for (String server : servers) {
                 parsed.add(ServerAddress.parse(server));
@@ -223,7 +222,7 @@ public interface ConnPool extends AutoCloseable {
          * @return this builder
          */
         public Builder servers(List<ServerAddress> servers) {
-            options.servers = new ArrayList<>(Objects.requireNonNull(servers, "servers"));
+            options.servers = new ArrayList<>(requireServers(servers));
             return this;
         }
 
@@ -234,7 +233,7 @@ public interface ConnPool extends AutoCloseable {
          * @return this builder
          */
         public Builder servers(ServerAddress... servers) {
-            return servers(Arrays.asList(Objects.requireNonNull(servers, "servers")));
+            return servers(Arrays.asList(requireServers(servers)));
         }
 
         /**
@@ -431,7 +430,10 @@ public interface ConnPool extends AutoCloseable {
          * @return this builder
          */
         public Builder listener(ConnPoolListener listener) {
-            options.listeners.add(Objects.requireNonNull(listener, "listener"));
+            if (listener == null) {
+                throw new IllegalArgumentException("listener must not be null; pass a ConnPoolListener");
+            }
+            options.listeners.add(listener);
             return this;
         }
 
@@ -444,6 +446,13 @@ public interface ConnPool extends AutoCloseable {
         public Builder budget(ConnectionBudget budget) {
             options.budget = budget;
             return this;
+        }
+
+        private static <T> T requireServers(T servers) {
+            if (servers == null) {
+                throw new IllegalArgumentException("servers must list at least one 'host:port', was null");
+            }
+            return servers;
         }
 
         /**
