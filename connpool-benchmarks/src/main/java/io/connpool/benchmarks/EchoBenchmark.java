@@ -23,7 +23,8 @@ import org.openjdk.jmh.annotations.Threads;
 
 /**
  * A request of 64 bytes and its 64-byte echo per operation, 8 threads over a pool of 8 connections, against
- * a socket of its own per thread (no pool at all: the upper bound).
+ * a socket of its own per thread (no pool at all: the upper bound). The read-timeout variants separate the
+ * pool's own cost from that of SO_TIMEOUT, which connpool sets by default (readTimeout 30 s).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -34,12 +35,14 @@ public class EchoBenchmark {
     static final int MESSAGE = 64;
     static final int THREADS = 8;
     static final String DEDICATED = "dedicated";
+    /** A socket per thread with the same SO_TIMEOUT as connpool's default readTimeout (30 s). */
+    static final String DEDICATED_READ_TIMEOUT = "dedicated-read-timeout";
 
     /** The server and the pool, shared by all threads. */
     @State(Scope.Benchmark)
     public static class Shared {
 
-        @Param({"connpool", DEDICATED, "commons-pool2"})
+        @Param({"connpool", DEDICATED, "commons-pool2", "connpool-no-read-timeout", DEDICATED_READ_TIMEOUT})
         public String impl;
 
         EchoServers server;
@@ -49,7 +52,7 @@ public class EchoBenchmark {
         @SuppressWarnings("unchecked")
         public void setUp() throws Exception {
             server = EchoServers.single();
-            if (!DEDICATED.equals(impl)) {
+            if (!impl.startsWith(DEDICATED)) {
                 pool = (SocketPool<Object>) SocketPool.create(impl, server.address(0), THREADS);
                 pool.fill(THREADS);
             }
@@ -76,8 +79,11 @@ public class EchoBenchmark {
         @Setup(Level.Trial)
         public void setUp(Shared shared) throws IOException {
             Arrays.fill(request, (byte) 'x');
-            if (DEDICATED.equals(shared.impl)) {
+            if (shared.impl.startsWith(DEDICATED)) {
                 dedicated = RawConnection.dial(shared.server.address(0));
+                if (DEDICATED_READ_TIMEOUT.equals(shared.impl)) {
+                    dedicated.socket.setSoTimeout(30_000);
+                }
             }
         }
 

@@ -17,6 +17,12 @@ import java.util.concurrent.locks.LockSupport;
 public final class ConnpoolSocketPool implements SocketPool<PooledConnection> {
 
     public static final String NAME = "connpool";
+    /**
+     * connpool with {@code readTimeout(0)}. Its default 30 s read timeout sets SO_TIMEOUT, and the JDK serves a
+     * timed blocking read as a non-blocking read, then poll(2), then a second read: two more system calls per
+     * read than a socket without one.
+     */
+    public static final String NAME_NO_READ_TIMEOUT = "connpool-no-read-timeout";
 
     private final ConnPool pool;
 

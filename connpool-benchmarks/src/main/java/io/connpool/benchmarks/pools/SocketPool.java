@@ -32,10 +32,16 @@ public interface SocketPool<L> extends AutoCloseable {
     static SocketPool<?> create(String impl, java.net.InetSocketAddress server, int size) throws Exception {
         return switch (impl) {
             case ConnpoolSocketPool.NAME -> ConnpoolSocketPool.builder(size, server).build();
+            case ConnpoolSocketPool.NAME_NO_READ_TIMEOUT -> {
+                ConnpoolSocketPool.Builder builder = ConnpoolSocketPool.builder(size, server);
+                builder.options().readTimeout(java.time.Duration.ZERO);
+                yield builder.build();
+            }
             case CommonsSocketPool.NAME -> new CommonsSocketPool(server, size);
             case BagSocketPool.NAME -> new BagSocketPool(server);
             default -> throw new IllegalArgumentException("unknown pool implementation '" + impl + "'; use "
-                    + ConnpoolSocketPool.NAME + ", " + CommonsSocketPool.NAME + " or " + BagSocketPool.NAME);
+                    + ConnpoolSocketPool.NAME + ", " + ConnpoolSocketPool.NAME_NO_READ_TIMEOUT + ", "
+                    + CommonsSocketPool.NAME + " or " + BagSocketPool.NAME);
         };
     }
 }

@@ -161,6 +161,10 @@ public final class ChartGenerator {
                 find("EchoBenchmark.roundTrip", "impl=dedicated"), 0.95, true);
         add(ratios, "echo 64 B, 8 thr: connpool / commons-pool2", find("EchoBenchmark.roundTrip", "impl=connpool"),
                 find("EchoBenchmark.roundTrip", "impl=commons-pool2"), Double.NaN, true);
+        add(ratios, "echo: connpool readTimeout 0 / dedicated", find("EchoBenchmark.roundTrip",
+                "impl=connpool-no-read-timeout"), find("EchoBenchmark.roundTrip", "impl=dedicated"), Double.NaN, true);
+        add(ratios, "echo: dedicated with SO_TIMEOUT / dedicated", find("EchoBenchmark.roundTrip",
+                "impl=dedicated-read-timeout"), find("EchoBenchmark.roundTrip", "impl=dedicated"), Double.NaN, true);
         // 3. many servers: cost per cycle relative to one server = throughput(1) / throughput(n)
         Result one = find("ManyServersBenchmark.cycle", "servers=1");
         add(ratios, "cost per cycle, 100 servers / 1 server", one, find("ManyServersBenchmark.cycle", "servers=100"),
