@@ -217,6 +217,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
                     budget.starving(true); // another pool's connection going idle will wake us to evict it
                     starved = true;
                 }
+                waiters.aboutToLook(waiter);
                 Object found = pass(System.nanoTime(), deadline);
                 if (found instanceof PoolEntry entry) {
                     return lease(entry, start, System.nanoTime());
@@ -231,7 +232,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
                 if (refusal == Refusal.RATE_LIMITED) {
                     park = Math.min(park, Math.max(TimeUnit.MILLISECONDS.toNanos(1), nanosToPermit()));
                 }
-                waiters.await(waiter, park);
+                waiters.park(waiter, park);
             }
         }
         finally {

@@ -24,6 +24,11 @@ final class WaitQueue {
     private final AtomicInteger size = new AtomicInteger();
     /** The waiter woken that has not looked yet, or null. */
     private final AtomicReference<Waiter> designated = new AtomicReference<>();
+    /**
+     * Tests only: runs in a waiter's thread after its last look, just before it parks, so a test can land a
+     * release exactly there. Read on the slow path only.
+     */
+    static volatile Runnable beforeParkForTests;
 
     int size() {
         return size.get();
@@ -38,19 +43,32 @@ final class WaitQueue {
     }
 
     /**
+     * Announces that the waiter is about to look at the pool one last time and then park. It must come
+     * before the look: a release makes its connection idle, then reads this flag; the waiter sets the flag,
+     * then looks. Whatever the interleaving, the waiter sees the connection or the releaser sees the
+     * waiter (flag set after the look would lose a release that lands in between, parking the waiter
+     * until its timeout while a connection sits idle).
+     */
+    void aboutToLook(Waiter waiter) {
+        waiter.waiting = true;
+    }
+
+    /**
      * Parks until woken or the time is up. Spurious returns are fine: the caller looks at the pool again
      * either way.
      */
-    void await(Waiter waiter, long nanos) {
-        waiter.sleeping = true;
+    void park(Waiter waiter, long nanos) {
+        Runnable hook = beforeParkForTests;
+        if (hook != null) {
+            hook.run();
+        }
         if (designated.get() != waiter) {
             LockSupport.parkNanos(this, nanos);
         }
-        waiter.sleeping = false;
         designated.compareAndSet(waiter, null);
     }
 
-    /** Wakes the oldest sleeping waiter, unless one is already on its way; false if none waits. */
+    /** Wakes the oldest waiting waiter, unless one is already on its way; false if none waits. */
     boolean wakeOne() {
         if (size.get() == 0) {
             return false;
@@ -59,7 +77,7 @@ final class WaitQueue {
             return true;
         }
         for (Waiter waiter : queue) {
-            if (waiter.sleeping) {
+            if (waiter.waiting) {
                 if (designated.compareAndSet(null, waiter)) {
                     LockSupport.unpark(waiter.thread);
                 }
@@ -89,7 +107,8 @@ final class WaitQueue {
     static final class Waiter {
 
         final Thread thread;
-        volatile boolean sleeping;
+        /** Set before its last look and left set while parked: a release may wake it. */
+        volatile boolean waiting;
 
         Waiter(Thread thread) {
             this.thread = thread;

@@ -1,0 +1,115 @@
+package io.connpool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.connpool.testing.TestServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Waiters must never be stranded. Under continuous traffic a lost wake-up heals itself at the next
+ * release; a burst of callers that each borrow once does not, so a waiter that misses its wake-up
+ * would sit parked until its acquire timeout while connections stay idle.
+ */
+class WaitQueueTest {
+
+    private static final int ROUNDS = 300;
+
+    private final TestServer server = TestServer.start("w");
+    private ConnPool pool;
+
+    @AfterEach
+    void tearDown() {
+        WaitQueue.beforeParkForTests = null;
+        if (pool != null) {
+            pool.close();
+        }
+        server.close();
+    }
+
+    @Test
+    void aReleaseBetweenAWaitersLastLookAndItsParkStillWakesIt() throws Exception {
+        pool = ConnPool.builder().servers(server.hostPort()).maxConnectionsPerServer(1).minIdlePerServer(0)
+                .acquireTimeout(Duration.ofSeconds(30)).build();
+        PooledConnection held = pool.acquire();
+        CountDownLatch looked = new CountDownLatch(1);
+        CountDownLatch released = new CountDownLatch(1);
+        WaitQueue.beforeParkForTests = () -> {
+            looked.countDown();
+            try {
+                released.await(10, TimeUnit.SECONDS);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        ConcurrentLinkedQueue<Object> outcome = new ConcurrentLinkedQueue<>();
+        Thread waiter = new Thread(() -> {
+            try (PooledConnection c = pool.acquire()) {
+                outcome.add(c.server());
+            }
+            catch (Throwable ex) {
+                outcome.add(ex);
+            }
+        });
+        waiter.start();
+        assertThat(looked.await(10, TimeUnit.SECONDS)).isTrue(); // it looked, found nothing, and is about to park
+        WaitQueue.beforeParkForTests = null;
+
+        held.close(); // lands in the gap: the waiter's look is over, its park not begun
+        released.countDown();
+
+        waiter.join(TimeUnit.SECONDS.toMillis(10)); // a lost wake-up would park it for the whole 30 s timeout
+        assertThat(waiter.isAlive()).as("the waiter was woken by the release").isFalse();
+        assertThat(outcome).containsExactly(server.address());
+    }
+
+    @Test
+    void burstsOfOneShotBorrowersAreAllServedLongBeforeTheirTimeout() throws Exception {
+        Duration acquireTimeout = Duration.ofSeconds(30);
+        pool = ConnPool.builder().servers(server.hostPort()).maxConnectionsPerServer(2).minIdlePerServer(2)
+                .acquireTimeout(acquireTimeout).build();
+        for (int round = 0; round < ROUNDS; round++) {
+            int callers = 64;
+            CountDownLatch start = new CountDownLatch(1);
+            CountDownLatch done = new CountDownLatch(callers);
+            ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                Thread thread = new Thread(() -> {
+                    try {
+                        start.await();
+                        try (PooledConnection c = pool.acquire()) {
+                            c.socket(); // hold it for no time at all: the waiters' wake-ups are all that matters
+                        }
+                    }
+                    catch (Throwable ex) {
+                        failures.add(ex);
+                    }
+                    finally {
+                        done.countDown();
+                    }
+                });
+                threads.add(thread);
+                thread.start();
+            }
+            start.countDown();
+            // a stranded waiter would hold this up to the 30 s acquire timeout
+            assertThat(done.await(10, TimeUnit.SECONDS)).as("round %d: every caller served", round).isTrue();
+            assertThat(failures).isEmpty();
+            for (Thread thread : threads) {
+                thread.join();
+            }
+            assertThat(pool.stats().pending()).isZero();
+        }
+        PoolStats stats = pool.stats();
+        assertThat(stats.acquired()).isEqualTo(stats.released()).isEqualTo(ROUNDS * 64);
+        assertThat(stats.timeouts()).isZero();
+    }
+}
