@@ -259,7 +259,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         if (n == 0) {
             return Refusal.ALL_DOWN;
         }
-        int first = n == 1 ? 0 : (cursor.getAndIncrement() & Integer.MAX_VALUE) % n;
+        int first = n == 1 ? 0 : firstInTurn(all, cursor.getAndIncrement() & Integer.MAX_VALUE);
         int down = 0;
         boolean limited = false;
         boolean budgetFull = false;
@@ -309,6 +309,30 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
                 : limited ? Refusal.RATE_LIMITED
                 : budgetFull ? Refusal.BUDGET_FULL
                 : Refusal.EXHAUSTED;
+    }
+
+    /**
+     * The server the pass starts from: the ticket counts over the servers that are not down, so the one
+     * after a down server does not also get its turns (a plain {@code ticket % n} would give it double load).
+     */
+    private static int firstInTurn(ServerPool[] all, int ticket) {
+        int n = all.length;
+        int up = 0;
+        for (ServerPool server : all) {
+            if (!server.isDown()) {
+                up++;
+            }
+        }
+        if (up == 0 || up == n) {
+            return ticket % n;
+        }
+        int skip = ticket % up;
+        for (int i = 0; i < n; i++) {
+            if (!all[i].isDown() && skip-- == 0) {
+                return i;
+            }
+        }
+        return ticket % n; // a server went down during the count
     }
 
     /** Claims an idle connection of the server that is fit to hand out, closing unfit ones on the way. */
