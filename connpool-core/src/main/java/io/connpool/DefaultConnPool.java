@@ -747,6 +747,19 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
                         idle--;
                         retire(entry, PoolEntry.RESERVED, expired ? CloseReason.MAX_LIFETIME : CloseReason.IDLE_TIMEOUT);
                     }
+                    else if (now - entry.lastUsedNanos() >= validationIntervalNanos && entry.reserveIdle()) {
+                        // A connection the server closed still counts as idle: unless found here, min idle is
+                        // never refilled. Only the cheap peer-closed check; the validator may do I/O.
+                        String problem = LivenessCheck.problem(entry.socket);
+                        if (problem != null) {
+                            idle--;
+                            log.debug("Pool '{}' discards an idle {}: {}", name, entry, problem);
+                            retire(entry, PoolEntry.RESERVED, CloseReason.VALIDATION_FAILED);
+                        }
+                        else if (entry.transition(PoolEntry.RESERVED, PoolEntry.IN_USE)) {
+                            recycle(entry); // back to idle, or to a caller who started waiting meanwhile
+                        }
+                    }
                 }
                 requestRefill(server);
             }
