@@ -281,6 +281,9 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
                 continue;
             }
             if (!server.reserveDial()) {
+                if (server.isDown()) {
+                    down++; // went down since the check above, e.g. by a background dial that just failed
+                }
                 continue;
             }
             if (!server.tryPermit()) {
