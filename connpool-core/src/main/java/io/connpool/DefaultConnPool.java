@@ -958,8 +958,9 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         int active = 0;
         int idle = 0;
         for (ServerPool server : all) {
-            active += server.countIn(PoolEntry.IN_USE);
-            idle += server.countIn(PoolEntry.IDLE);
+            int[] counts = server.countActiveAndIdle();
+            active += counts[0];
+            idle += counts[1];
         }
         return new PoolStats(active, idle, waiters.size(), all.length * config.maxConnectionsPerServer(),
                 acquiredCount.sum(), releasedCount.sum(), timeoutCount.sum(), createdCount.sum(), closedCount.sum());
