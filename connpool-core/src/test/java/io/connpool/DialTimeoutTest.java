@@ -87,7 +87,9 @@ class DialTimeoutTest {
         assertThat(status.consecutiveFailures()).isZero();
         assertThat(status.nextRetry()).isNull();
         assertThat(events.count(Type.SERVER_DOWN)).isZero();
-        assertThat(events.count(Type.DIAL_FAILED)).isEqualTo(2);
+        // each acquire may dial again with the little time it has left; every one was cut short by the caller
+        assertThat(events.events(Type.DIAL_FAILED)).hasSizeGreaterThanOrEqualTo(2)
+                .allSatisfy(e -> assertThat(e.detail()).isInstanceOf(SocketTimeoutException.class));
     }
 
     private static long millisSince(long startNanos) {
