@@ -49,6 +49,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
     private final ListenerChain listeners;
     private final ConnectionBudget budget;
     private final long dialTimeoutNanos;
+    private final long acquireTimeoutNanos;
     private final int readTimeoutMillis;
     private final long validationIntervalNanos;
     private final long idleTimeoutNanos;
@@ -57,6 +58,12 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
     private final int minIdle;
 
     private volatile ServerPool[] servers;
+    /**
+     * The servers that are not down, in pool order: the round-robin turns. Counting turns over these only
+     * keeps the share even when one is down (over all servers, the one after a down server would take its
+     * turns too); rebuilt on every state change, never on the borrow path.
+     */
+    private volatile ServerPool[] inTurn;
     private final ReentrantLock serverChanges = new ReentrantLock();
     private final AtomicInteger cursor = new AtomicInteger();
     private final WaitQueue waiters = new WaitQueue();
@@ -81,6 +88,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         this.listeners = new ListenerChain(config.listeners());
         this.budget = config.budget();
         this.dialTimeoutNanos = config.dialTimeout().toNanos();
+        this.acquireTimeoutNanos = config.acquireTimeout().toNanos();
         this.readTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, config.readTimeout().toMillis());
         this.validationIntervalNanos = config.validationInterval().toNanos();
         this.idleTimeoutNanos = config.idleTimeout().toNanos();
@@ -88,6 +96,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         this.leakThresholdNanos = config.leakDetectionThreshold().toNanos();
         this.minIdle = config.minIdlePerServer();
         this.servers = config.servers().stream().map(this::newServer).toArray(ServerPool[]::new);
+        this.inTurn = servers;
 
         this.scheduler = new ScheduledThreadPoolExecutor(1, threads("housekeeper"));
         this.scheduler.setRemoveOnCancelPolicy(true);
@@ -135,9 +144,13 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
 
     // ---------------------------------------------------------------- borrowing
 
+    // The handle is made here, in a method small enough to inline into the caller, so that escape
+    // analysis can scalar-replace it: borrowing then allocates nothing.
+
     @Override
     public PooledConnection acquire() throws ConnPoolException, InterruptedIOException {
-        return borrow(config.acquireTimeout().toNanos(), true);
+        PoolEntry entry = borrow(acquireTimeoutNanos, true);
+        return new PooledConnectionHandle(this, entry, entry.borrow());
     }
 
     @Override
@@ -146,13 +159,15 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("acquire timeout must not be negative, was " + timeout);
         }
-        return borrow(timeout.toNanos(), true);
+        PoolEntry entry = borrow(timeout.toNanos(), true);
+        return new PooledConnectionHandle(this, entry, entry.borrow());
     }
 
     @Override
     public PooledConnection tryAcquire() throws ConnPoolException {
         try {
-            return borrow(0, false);
+            PoolEntry entry = borrow(0, false);
+            return new PooledConnectionHandle(this, entry, entry.borrow());
         }
         catch (InterruptedIOException ex) {
             // tryAcquire does not wait, so only a dial can see the interrupt; report it as the dial's failure
@@ -160,7 +175,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         }
     }
 
-    private PooledConnection borrow(long timeoutNanos, boolean wait)
+    private PoolEntry borrow(long timeoutNanos, boolean wait)
             throws ConnPoolException, InterruptedIOException {
         long start = System.nanoTime();
         long deadline = start + timeoutNanos;
@@ -254,12 +269,12 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
      * {@link Refusal}.
      */
     private Object pass(long startNanos, long deadlineNanos) throws InterruptedIOException {
-        ServerPool[] all = servers;
+        ServerPool[] all = inTurn;
         int n = all.length;
         if (n == 0) {
             return Refusal.ALL_DOWN;
         }
-        int first = n == 1 ? 0 : firstInTurn(all, cursor.getAndIncrement() & Integer.MAX_VALUE);
+        int first = n == 1 ? 0 : (cursor.getAndIncrement() & Integer.MAX_VALUE) % n;
         int down = 0;
         boolean limited = false;
         boolean budgetFull = false;
@@ -314,30 +329,6 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
                 : Refusal.EXHAUSTED;
     }
 
-    /**
-     * The server the pass starts from: the ticket counts over the servers that are not down, so the one
-     * after a down server does not also get its turns (a plain {@code ticket % n} would give it double load).
-     */
-    private static int firstInTurn(ServerPool[] all, int ticket) {
-        int n = all.length;
-        int up = 0;
-        for (ServerPool server : all) {
-            if (!server.isDown()) {
-                up++;
-            }
-        }
-        if (up == 0 || up == n) {
-            return ticket % n;
-        }
-        int skip = ticket % up;
-        for (int i = 0; i < n; i++) {
-            if (!all[i].isDown() && skip-- == 0) {
-                return i;
-            }
-        }
-        return ticket % n; // a server went down during the count
-    }
-
     /** Claims an idle connection of the server that is fit to hand out, closing unfit ones on the way. */
     private PoolEntry takeIdle(ServerPool server, long nowNanos) {
         PoolEntry entry;
@@ -375,30 +366,36 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         return true;
     }
 
-    private PooledConnection lease(PoolEntry entry, long startNanos) {
+    /** Prepares an entry the caller owns for its borrower. */
+    private PoolEntry lease(PoolEntry entry, long startNanos) {
         long now = System.nanoTime();
         entry.brokenBy = null;
         entry.invalidated = false;
-        PooledConnectionHandle handle = new PooledConnectionHandle(this, entry, now);
+        entry.borrowedNanos = now;
         if (leakThresholdNanos > 0) {
-            handle.leakReport = LeakReport.start(name, entry.server.address, leakThresholdNanos, scheduler);
+            entry.leakReport = LeakReport.start(name, entry.server.address, leakThresholdNanos, scheduler);
         }
         acquiredCount.increment();
         listeners.acquired(entry.server.address, now - startNanos);
-        return handle;
+        return entry;
     }
 
     // ---------------------------------------------------------------- returning
 
-    void release(PooledConnectionHandle handle) {
-        PoolEntry entry = handle.entry;
+    /** Ends borrow {@code stamp} of the entry; a stale or second call finds it ended and does nothing. */
+    void release(PoolEntry entry, long stamp) {
+        if (!entry.endBorrow(stamp)) {
+            return;
+        }
         long now = System.nanoTime();
-        if (handle.leakReport != null) {
-            handle.leakReport.returned();
+        LeakReport leak = entry.leakReport;
+        if (leak != null) {
+            entry.leakReport = null;
+            leak.returned();
         }
         releasedCount.increment();
         ServerPool server = entry.server;
-        listeners.released(server.address, now - handle.borrowedNanos);
+        listeners.released(server.address, now - entry.borrowedNanos);
         Throwable broken = entry.brokenBy;
         if (broken != null) {
             retire(entry, PoolEntry.IN_USE, CloseReason.BROKEN);
@@ -568,6 +565,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
             server.health.unlock();
         }
         server.ioFailures.set(0);
+        refreshTurns();
         if (before == ServerState.DOWN) {
             log.info("Server {} of pool '{}' is back UP after {} failed attempt(s)", server.address, name, failures);
         }
@@ -618,6 +616,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
             server.health.unlock();
         }
         if (before != ServerState.DOWN) {
+            refreshTurns();
             log.warn("Server {} of pool '{}' is DOWN: {}; retrying in {} ms", server.address, name,
                     ServerPool.describe(cause), TimeUnit.NANOSECONDS.toMillis(delayNanos));
             listeners.serverDown(server.address, cause, delayNanos);
@@ -791,6 +790,20 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         return soonest == Long.MAX_VALUE ? 0 : soonest;
     }
 
+    /**
+     * Rebuilds the turns. Under the lock, so the last rebuild to run saw every state change made before it
+     * started: a snapshot computed earlier can never be published after a newer one.
+     */
+    private void refreshTurns() {
+        serverChanges.lock();
+        try {
+            inTurn = Arrays.stream(servers).filter(server -> !server.isDown()).toArray(ServerPool[]::new);
+        }
+        finally {
+            serverChanges.unlock();
+        }
+    }
+
     // ---------------------------------------------------------------- run-time changes
 
     @Override
@@ -812,6 +825,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
             ServerPool[] next = Arrays.copyOf(current, current.length + 1);
             next[current.length] = added;
             servers = next;
+            refreshTurns();
         }
         finally {
             serverChanges.unlock();
@@ -844,6 +858,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
             }
             removed.removed = true;
             servers = kept.toArray(ServerPool[]::new);
+            refreshTurns();
         }
         finally {
             serverChanges.unlock();

@@ -22,12 +22,14 @@ final class PoolEntry {
 
     private static final VarHandle STATE;
     private static final VarHandle LAST_USED;
+    private static final VarHandle BORROW;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             STATE = lookup.findVarHandle(PoolEntry.class, "state", int.class);
             LAST_USED = lookup.findVarHandle(PoolEntry.class, "lastUsedNanos", long.class);
+            BORROW = lookup.findVarHandle(PoolEntry.class, "borrow", long.class);
         }
         catch (ReflectiveOperationException ex) {
             throw new ExceptionInInitializerError(ex);
@@ -49,13 +51,23 @@ final class PoolEntry {
     private volatile int state;
     @SuppressWarnings("unused") // accessed through LAST_USED
     private volatile long lastUsedNanos;
+    /**
+     * Counts borrows. A handle remembers the value it was leased at and gives the entry back by moving it
+     * on, once: a second close, or a close of a stale handle, finds it moved and does nothing.
+     */
+    @SuppressWarnings("unused") // accessed through BORROW
+    private volatile long borrow;
 
     /** Owner-only: set when an I/O error went through this borrow's streams. */
     Throwable brokenBy;
     /** Owner-only: set by {@link PooledConnection#invalidate()}. */
     boolean invalidated;
-    /** Set by soft evict and server removal: retire on return instead of reuse. */
+    /** Set by soft evict: retire on return (or on the next borrow) instead of reuse. */
     volatile boolean evictOnReturn;
+    /** Owner-only: when the current borrow started. */
+    long borrowedNanos;
+    /** Owner-only: the current borrow's leak report, when leak detection is on. */
+    LeakReport leakReport;
 
     PoolEntry(ServerPool server, Socket socket, long nowNanos, long lifetimeNanos) throws IOException {
         this.server = server;
@@ -88,6 +100,15 @@ final class PoolEntry {
     /** Records the last use; the caller owns the entry, and the state change that follows publishes it. */
     void touch(long nowNanos) {
         LAST_USED.setOpaque(this, nowNanos);
+    }
+
+    long borrow() {
+        return (long) BORROW.getVolatile(this);
+    }
+
+    /** Ends borrow number {@code stamp}; true for exactly one caller. */
+    boolean endBorrow(long stamp) {
+        return BORROW.compareAndSet(this, stamp, stamp + 1);
     }
 
     long lastUsedNanos() {

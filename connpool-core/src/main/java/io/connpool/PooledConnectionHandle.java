@@ -4,42 +4,28 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.net.Socket;
 
 /**
- * One borrow of a {@link PoolEntry}. A new handle per borrow is what makes {@link #close()} safe to call
- * twice: a stale handle can never give back the entry after someone else has borrowed it.
+ * One borrow of a {@link PoolEntry}: the entry and the borrow number it was leased at. Whether it is still
+ * open is read from the entry ({@link PoolEntry#borrow()} still at {@link #stamp}), so a second close, a
+ * close from another thread or a stale handle kept after close can never give back someone else's borrow.
+ *
+ * <p>The handle has no state of its own to update, so when {@code acquire} and {@code close} are inlined
+ * into the caller the JIT can drop its allocation altogether.
  */
 final class PooledConnectionHandle implements PooledConnection {
 
-    private static final VarHandle CLOSED;
-
-    static {
-        try {
-            CLOSED = MethodHandles.lookup().findVarHandle(PooledConnectionHandle.class, "closed", boolean.class);
-        }
-        catch (ReflectiveOperationException ex) {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
-
     final DefaultConnPool pool;
     final PoolEntry entry;
-    final long borrowedNanos;
-    /** Set when leak detection is on. */
-    LeakReport leakReport;
-
-    @SuppressWarnings("unused") // accessed through CLOSED
-    private volatile boolean closed;
+    final long stamp;
     private InputStream input;
     private OutputStream output;
 
-    PooledConnectionHandle(DefaultConnPool pool, PoolEntry entry, long borrowedNanos) {
+    PooledConnectionHandle(DefaultConnPool pool, PoolEntry entry, long stamp) {
         this.pool = pool;
         this.entry = entry;
-        this.borrowedNanos = borrowedNanos;
+        this.stamp = stamp;
     }
 
     @Override
@@ -75,7 +61,7 @@ final class PooledConnectionHandle implements PooledConnection {
 
     @Override
     public void invalidate() {
-        if (!closed) {
+        if (isOpen()) {
             entry.invalidated = true;
             close();
         }
@@ -83,13 +69,15 @@ final class PooledConnectionHandle implements PooledConnection {
 
     @Override
     public void close() {
-        if (CLOSED.compareAndSet(this, false, true)) {
-            pool.release(this);
-        }
+        pool.release(entry, stamp);
+    }
+
+    private boolean isOpen() {
+        return entry.borrow() == stamp;
     }
 
     void checkOpen() {
-        if (closed) {
+        if (!isOpen()) {
             throw new IllegalStateException("This connection to " + entry.server.address + " was already closed"
                     + " (given back to pool '" + pool.name() + "'); acquire a new one instead of keeping it");
         }
@@ -97,14 +85,14 @@ final class PooledConnectionHandle implements PooledConnection {
 
     /** Records the first I/O error of this borrow; the entry is then closed on return. */
     void broken(IOException error) {
-        if (!closed && entry.brokenBy == null) {
+        if (isOpen() && entry.brokenBy == null) {
             entry.brokenBy = error;
         }
     }
 
     @Override
     public String toString() {
-        return "PooledConnection[" + entry.server.address + (closed ? ", closed]" : "]");
+        return "PooledConnection[" + entry.server.address + (isOpen() ? "]" : ", closed]");
     }
 
     /** Reads through to the socket; an error or end of stream marks the connection broken. */

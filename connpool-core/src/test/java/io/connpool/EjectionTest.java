@@ -1,0 +1,162 @@
+package io.connpool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.connpool.testing.LineClient;
+import io.connpool.testing.TestServer;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.channels.ClosedByInterruptException;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class EjectionTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final TestServer slow = TestServer.start("slow");
+    private final TestServer fast = TestServer.start("fast");
+    private ConnPool pool;
+
+    @AfterEach
+    void tearDown() {
+        if (pool != null) {
+            pool.close();
+        }
+        slow.close();
+        fast.close();
+    }
+
+    private ServerStatus status(TestServer server) {
+        return pool.servers().stream().filter(s -> s.address().equals(server.address())).findFirst().orElseThrow();
+    }
+
+    private void timeOutOnce() throws Exception {
+        try (PooledConnection c = pool.acquire()) {
+            assertThat(c.server()).isEqualTo(slow.address());
+            assertThatThrownBy(() -> LineClient.call(c, "anyone?")).isInstanceOf(SocketTimeoutException.class);
+        }
+    }
+
+    @Test
+    void consecutiveBrokenConnectionsEjectTheServerAndOneProbeBringsItBack() throws Exception {
+        slow.mode(TestServer.Mode.SILENT);
+        pool = ConnPool.builder().name("ej").servers(slow.hostPort()).ejectAfterFailures(3)
+                .readTimeout(Duration.ofMillis(100)).retryMin(Duration.ofMillis(100)).retryMax(Duration.ofMillis(200))
+                .build();
+
+        timeOutOnce();
+        timeOutOnce();
+        assertThat(status(slow).state()).as("two slow answers are not an outage").isEqualTo(ServerState.UP);
+        assertThat(status(slow).consecutiveFailures()).isEqualTo(2);
+        timeOutOnce();
+
+        ServerStatus ejected = status(slow);
+        assertThat(ejected.state()).isEqualTo(ServerState.DOWN);
+        assertThat(ejected.lastError()).contains("3 consecutive connections failed").contains("SocketTimeoutException");
+        assertThat(ejected.nextRetry()).isNotNull();
+        assertThatThrownBy(pool::tryAcquire).isInstanceOf(NoServerAvailableException.class)
+                .hasMessageContaining(slow.hostPort());
+
+        slow.mode(TestServer.Mode.ECHO);
+        await().atMost(WAIT).until(() -> status(slow).state() == ServerState.UP);
+        try (PooledConnection c = pool.acquire()) {
+            assertThat(LineClient.call(c, "back")).isEqualTo("slow:back");
+        }
+    }
+
+    @Test
+    void aCleanReturnResetsTheFailureCount() throws Exception {
+        slow.mode(TestServer.Mode.SILENT);
+        pool = ConnPool.builder().name("ej").servers(slow.hostPort()).ejectAfterFailures(3)
+                .readTimeout(Duration.ofMillis(100)).build();
+        timeOutOnce();
+        timeOutOnce();
+        slow.mode(TestServer.Mode.ECHO);
+        try (PooledConnection c = pool.acquire()) {
+            assertThat(LineClient.call(c, "ok")).isEqualTo("slow:ok");
+        }
+        assertThat(status(slow).consecutiveFailures()).isZero();
+        slow.mode(TestServer.Mode.SILENT);
+        timeOutOnce();
+        timeOutOnce();
+
+        assertThat(status(slow).state()).isEqualTo(ServerState.UP);
+    }
+
+    @Test
+    void whileOneServerIsEjectedTheOthersServeEveryone() throws Exception {
+        slow.mode(TestServer.Mode.SILENT);
+        pool = ConnPool.builder().name("ej").servers(slow.hostPort(), fast.hostPort()).ejectAfterFailures(1)
+                .readTimeout(Duration.ofMillis(100)).retryMin(Duration.ofSeconds(30)).retryMax(Duration.ofSeconds(30))
+                .build();
+        await().atMost(WAIT).until(() -> pool.stats().idle() == 2);
+        for (int i = 0; i < 2; i++) {
+            try (PooledConnection c = pool.acquire()) {
+                try {
+                    LineClient.call(c, "x");
+                }
+                catch (SocketTimeoutException expected) {
+                    // the slow one
+                }
+            }
+        }
+        assertThat(status(slow).state()).isEqualTo(ServerState.DOWN);
+
+        for (int i = 0; i < 20; i++) {
+            try (PooledConnection c = pool.acquire()) {
+                assertThat(LineClient.call(c, "x")).isEqualTo("fast:x");
+            }
+        }
+    }
+
+    @Test
+    void theBorrowersOwnInterruptionNeverEjectsAServer() throws Exception {
+        slow.mode(TestServer.Mode.SILENT);
+        pool = ConnPool.builder().name("ej").servers(slow.hostPort()).ejectAfterFailures(1)
+                .readTimeout(Duration.ZERO).build();
+        CountDownLatch reading = new CountDownLatch(1);
+        AtomicReference<Throwable> seen = new AtomicReference<>();
+        Thread reader = new Thread(() -> {
+            try (PooledConnection c = pool.acquire()) {
+                c.output().write("hello?\n".getBytes());
+                reading.countDown();
+                c.input().read();
+            }
+            catch (IOException ex) {
+                seen.set(ex);
+            }
+        });
+        reader.start();
+        assertThat(reading.await(10, TimeUnit.SECONDS)).isTrue();
+        await().atMost(WAIT).until(() -> reader.getState() == Thread.State.RUNNABLE
+                || reader.getState() == Thread.State.WAITING || reader.getState() == Thread.State.TIMED_WAITING);
+
+        reader.interrupt();
+        reader.join(10_000);
+
+        assertThat(seen.get()).isInstanceOfAny(InterruptedIOException.class, ClosedByInterruptException.class);
+        assertThat(status(slow).state()).isEqualTo(ServerState.UP);
+        assertThat(status(slow).consecutiveFailures()).isZero();
+        assertThat(pool.stats().active()).isZero();
+    }
+
+    @Test
+    void ejectionCanBeTurnedOff() throws Exception {
+        slow.mode(TestServer.Mode.SILENT);
+        pool = ConnPool.builder().name("ej").servers(slow.hostPort()).ejectAfterFailures(0)
+                .readTimeout(Duration.ofMillis(50)).build();
+        for (int i = 0; i < 6; i++) {
+            timeOutOnce();
+        }
+        assertThat(status(slow).state()).isEqualTo(ServerState.UP);
+        assertThat(status(slow).consecutiveFailures()).isEqualTo(6);
+    }
+}
