@@ -398,8 +398,9 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         listeners.released(server.address, now - entry.borrowedNanos);
         Throwable broken = entry.brokenBy;
         if (broken != null) {
-            retire(entry, PoolEntry.IN_USE, CloseReason.BROKEN);
+            // the ejection first: retiring asks for a refill dial, whose success would bring the server back UP
             ioFailure(server, broken);
+            retire(entry, PoolEntry.IN_USE, CloseReason.BROKEN);
             return;
         }
         CloseReason reason = entry.invalidated ? CloseReason.INVALIDATED
