@@ -187,8 +187,7 @@ class BackoffTest {
         ConnPool pool = fixture.pool(fixture.builder(server)
                 // the builder's retryMin/retryMax would give seconds; the given backoff wins
                 .retryMin(Duration.ofSeconds(10)).retryMax(Duration.ofSeconds(20))
-                .backoff(fixed).validationInterval(Duration.ZERO).listener(events));
-        await().until(() -> pool.stats().idle() == 1);
+                .backoff(fixed).minIdlePerServer(0).listener(events));
 
         server.stop();
         assertThatThrownBy(pool::tryAcquire).isInstanceOf(NoServerAvailableException.class);

@@ -41,7 +41,9 @@ class LeakDetectionTest {
 
     private List<ILoggingEvent> leakWarnings() {
         return List.copyOf(appender.list).stream()
-                .filter(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().contains("leak")).toList();
+                .filter(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().contains("leak")
+                        && e.getFormattedMessage().contains("'" + fixture.testName() + "'"))
+                .toList();
     }
 
     @Test

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class CountingDialer implements Dialer {
 
     /** One dial attempt. */
-    public record Attempt(ServerAddress server, long startNanos) {
+    public record Attempt(ServerAddress server, long startNanos, Thread thread) {
     }
 
     private final Dialer delegate;
@@ -37,7 +37,7 @@ public final class CountingDialer implements Dialer {
 
     @Override
     public Socket dial(ServerAddress server, Duration timeout) throws IOException {
-        attempts.add(new Attempt(server, System.nanoTime()));
+        attempts.add(new Attempt(server, System.nanoTime(), Thread.currentThread()));
         int now = inFlight.computeIfAbsent(server, s -> new AtomicInteger()).incrementAndGet();
         mostInFlight.computeIfAbsent(server, s -> new AtomicInteger()).accumulateAndGet(now, Math::max);
         try {
@@ -56,6 +56,11 @@ public final class CountingDialer implements Dialer {
 
     public int count(ServerAddress server) {
         return (int) attempts.stream().filter(a -> a.server().equals(server)).count();
+    }
+
+    /** Attempts made by the given thread, to any server. */
+    public int countBy(Thread thread) {
+        return (int) attempts.stream().filter(a -> a.thread() == thread).count();
     }
 
     /** The most dials to the server that were in progress at the same time. */
