@@ -4,44 +4,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.StackTraceElementProxy;
-import ch.qos.logback.core.read.ListAppender;
+import io.connpool.testing.LogCapture;
 import io.connpool.testing.PoolFixture;
 import io.connpool.testing.TestServer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.LoggerFactory;
 
 class LeakDetectionTest {
 
     @RegisterExtension
     final PoolFixture fixture = new PoolFixture();
 
-    private final Logger logger = (Logger) LoggerFactory.getLogger("io.connpool.ConnPool");
-    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private LogCapture logs;
 
     @BeforeEach
     void capture() {
-        appender.start();
-        logger.addAppender(appender);
-    }
-
-    @AfterEach
-    void release() {
-        logger.detachAppender(appender);
+        logs = fixture.register(LogCapture.of("io.connpool.ConnPool"));
     }
 
     private List<ILoggingEvent> leakWarnings() {
-        return List.copyOf(appender.list).stream()
-                .filter(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().contains("leak")
+        return logs.events(Level.WARN).stream()
+                .filter(e -> e.getFormattedMessage().contains("leak")
                         && e.getFormattedMessage().contains("'" + fixture.testName() + "'"))
                 .toList();
     }
@@ -73,7 +63,7 @@ class LeakDetectionTest {
                 });
 
         kept.close();
-        assertThat(appender.list).anySatisfy(e -> {
+        assertThat(logs.events()).anySatisfy(e -> {
             assertThat(e.getLevel()).isEqualTo(Level.INFO);
             assertThat(e.getFormattedMessage()).contains("reported as a possible leak has been returned");
         });
