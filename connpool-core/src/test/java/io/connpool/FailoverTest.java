@@ -62,7 +62,8 @@ class FailoverTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
 
         int dialsBefore = dialer.countBy(Thread.currentThread());
-        assertThat(dialsBefore).as("one dial per server by the caller").isEqualTo(servers.size());
+        // at most one each: a background refill dial may have found a server down first
+        assertThat(dialsBefore).as("dials by the caller").isBetween(1, servers.size());
         start = System.nanoTime();
         NoServerAvailableException second = catchNoServer(pool);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
