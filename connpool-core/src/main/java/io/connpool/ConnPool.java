@@ -1,10 +1,11 @@
 package io.connpool;
 
+import io.github.resilience4j.ratelimiter.RateLimiter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A pool of persistent TCP (or TLS) connections to one or more interchangeable servers.
@@ -86,6 +87,19 @@ public interface ConnPool extends AutoCloseable {
      * @return a snapshot
      */
     PoolStats stats();
+
+    /**
+     * Returns the Resilience4j rate limiter that enforces {@code maxRps} for one server, so that its
+     * permits can be observed (for example by {@link io.connpool.micrometer.ConnPoolMetrics}). Its name is
+     * {@code pool/host:port} and its tags are {@code pool} and {@code server}. Do not acquire permissions
+     * from it: every permission taken there is one request fewer for the pool.
+     *
+     * @param server the server
+     * @return the limiter, or empty when {@code maxRps} is 0 or the server is not in the pool
+     */
+    default Optional<RateLimiter> rateLimiter(ServerAddress server) {
+        return Optional.empty();
+    }
 
     /**
      * Adds a server at run time; it takes traffic at once. Adding a server already in the pool has no
@@ -192,7 +206,7 @@ public interface ConnPool extends AutoCloseable {
          * @throws IllegalArgumentException naming the value if one cannot be parsed
          */
         public Builder servers(String... servers) {
-            Objects.requireNonNull(servers, "servers");
+            requireServers(servers);
             List<ServerAddress> parsed = new ArrayList<>(servers.length);
             for (String server : servers) {
                 parsed.add(ServerAddress.parse(server));
@@ -208,7 +222,7 @@ public interface ConnPool extends AutoCloseable {
          * @return this builder
          */
         public Builder servers(List<ServerAddress> servers) {
-            options.servers = new ArrayList<>(Objects.requireNonNull(servers, "servers"));
+            options.servers = new ArrayList<>(requireServers(servers));
             return this;
         }
 
@@ -219,7 +233,7 @@ public interface ConnPool extends AutoCloseable {
          * @return this builder
          */
         public Builder servers(ServerAddress... servers) {
-            return servers(Arrays.asList(Objects.requireNonNull(servers, "servers")));
+            return servers(Arrays.asList(requireServers(servers)));
         }
 
         /**
@@ -416,7 +430,10 @@ public interface ConnPool extends AutoCloseable {
          * @return this builder
          */
         public Builder listener(ConnPoolListener listener) {
-            options.listeners.add(Objects.requireNonNull(listener, "listener"));
+            if (listener == null) {
+                throw new IllegalArgumentException("listener must not be null; pass a ConnPoolListener");
+            }
+            options.listeners.add(listener);
             return this;
         }
 
@@ -429,6 +446,13 @@ public interface ConnPool extends AutoCloseable {
         public Builder budget(ConnectionBudget budget) {
             options.budget = budget;
             return this;
+        }
+
+        private static <T> T requireServers(T servers) {
+            if (servers == null) {
+                throw new IllegalArgumentException("servers must list at least one 'host:port', was null");
+            }
+            return servers;
         }
 
         /**

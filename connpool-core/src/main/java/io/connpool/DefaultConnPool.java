@@ -1,6 +1,7 @@
 package io.connpool;
 
 import io.connpool.ConnPoolListener.CloseReason;
+import io.github.resilience4j.ratelimiter.RateLimiter;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.Socket;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -159,7 +161,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("acquire timeout must not be negative, was " + timeout);
         }
-        PoolEntry entry = borrow(timeout.toNanos(), true);
+        PoolEntry entry = borrow(cappedNanos(timeout), true);
         return new PooledConnectionHandle(this, entry, entry.borrow());
     }
 
@@ -173,6 +175,13 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
             // tryAcquire does not wait, so only a dial can see the interrupt; report it as the dial's failure
             throw new ConnectionUnavailableException("Dial from pool '" + name + "' was interrupted", ex);
         }
+    }
+
+    /** Longer than anyone waits (about 73 years), and far enough from overflow to add to nanoTime(). */
+    private static final long FOREVER_NANOS = Long.MAX_VALUE / 4;
+
+    private static long cappedNanos(Duration timeout) {
+        return timeout.compareTo(Duration.ofNanos(FOREVER_NANOS)) >= 0 ? FOREVER_NANOS : timeout.toNanos();
     }
 
     private PoolEntry borrow(long timeoutNanos, boolean wait)
@@ -966,6 +975,16 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
             statuses.add(server.status());
         }
         return List.copyOf(statuses);
+    }
+
+    @Override
+    public Optional<RateLimiter> rateLimiter(ServerAddress address) {
+        for (ServerPool server : servers) {
+            if (server.address.equals(address)) {
+                return Optional.ofNullable(server.rateLimiter);
+            }
+        }
+        return Optional.empty();
     }
 
     @Override

@@ -85,15 +85,27 @@ final class PoolOptions {
                 List.copyOf(listeners), budget);
     }
 
+    /** The pool counts time in nanoseconds: about 292 years. */
+    private static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE);
+
     private static void positive(String option, Duration value, String where) {
         if (value == null || value.isNegative() || value.isZero()) {
             throw new IllegalArgumentException(option + " must be a positive duration, was " + value + where);
         }
+        notTooLong(option, value, where);
     }
 
     private static void notNegative(String option, Duration value, String where) {
         if (value == null || value.isNegative()) {
             throw new IllegalArgumentException(option + " must be zero or a positive duration, was " + value + where);
+        }
+        notTooLong(option, value, where);
+    }
+
+    private static void notTooLong(String option, Duration value, String where) {
+        if (value.compareTo(LONGEST) > 0) {
+            throw new IllegalArgumentException(option + " must be at most " + LONGEST + " (Long.MAX_VALUE"
+                    + " nanoseconds, about 292 years), was " + value + where);
         }
     }
 }

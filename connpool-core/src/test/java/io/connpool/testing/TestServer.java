@@ -24,7 +24,8 @@ import javax.net.ssl.SSLContext;
  * It can be stopped and restarted on the same port, made to accept and never answer, reset or close
  * every connection, and it counts what it sees. One platform thread per connection: fine for tests.
  *
- * <p>Commands understood on a connection: any line is echoed as {@code name:line}; {@code quit} closes it.
+ * <p>Commands understood on a connection: any line is echoed as {@code name:line}; {@code quit} closes it;
+ * {@code reset} resets it (SO_LINGER 0: an RST) instead of answering, a reset in the middle of a request.
  */
 public final class TestServer implements AutoCloseable {
 
@@ -41,6 +42,7 @@ public final class TestServer implements AutoCloseable {
     private final String name;
     private final ServerSocketFactory factory;
     private volatile Mode mode = Mode.ECHO;
+    private volatile long replyDelayMillis;
     private volatile int port;
     private volatile ServerSocket listener;
     private volatile Thread acceptor;
@@ -116,6 +118,14 @@ public final class TestServer implements AutoCloseable {
                 if (line.equals("quit")) {
                     return;
                 }
+                if (line.equals("reset")) {
+                    connection.setSoLinger(true, 0);
+                    return;
+                }
+                long delay = replyDelayMillis;
+                if (delay > 0) {
+                    Thread.sleep(delay); // a slow server, not synchronisation
+                }
                 if (mode == Mode.ECHO) {
                     out.write((name + ":" + line + "\n").getBytes(StandardCharsets.UTF_8));
                     out.flush();
@@ -124,6 +134,9 @@ public final class TestServer implements AutoCloseable {
         }
         catch (IOException ex) {
             // connection reset or closed by the test
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
         }
         finally {
             open.remove(connection);
@@ -149,6 +162,12 @@ public final class TestServer implements AutoCloseable {
 
     public TestServer mode(Mode newMode) {
         this.mode = newMode;
+        return this;
+    }
+
+    /** Delays every reply by the given time (a slow server); {@link java.time.Duration#ZERO} answers at once. */
+    public TestServer replyDelay(java.time.Duration delay) {
+        this.replyDelayMillis = delay.toMillis();
         return this;
     }
 

@@ -1,0 +1,124 @@
+package io.connpool.micrometer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.connpool.ConnPool;
+import io.connpool.PooledConnection;
+import io.connpool.testing.LineClient;
+import io.connpool.testing.TestServer;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ConnPoolMetricsTest {
+
+    private final TestServer a = TestServer.start("a");
+    private final TestServer b = TestServer.start("b");
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private ConnPool pool;
+
+    @AfterEach
+    void tearDown() {
+        if (pool != null) {
+            pool.close();
+        }
+        a.close();
+        b.close();
+        registry.close();
+    }
+
+    @Test
+    void gaugesTimersAndCountersFollowThePool() throws Exception {
+        pool = ConnPool.builder().name("billing").servers(a.hostPort()).maxConnectionsPerServer(3)
+                .minIdlePerServer(0).build();
+        new ConnPoolMetrics(pool, Tags.of("app", "test")).bindTo(registry);
+        String server = a.hostPort();
+
+        try (PooledConnection c = pool.acquire()) {
+            LineClient.call(c, "ping");
+            assertThat(gauge("connpool.connections.active", server)).isEqualTo(1.0);
+            assertThat(gauge("connpool.connections.idle", server)).isEqualTo(0.0);
+            assertThat(gauge("connpool.server.up", server)).isEqualTo(1.0);
+        }
+        assertThat(gauge("connpool.connections.active", server)).isEqualTo(0.0);
+        assertThat(gauge("connpool.connections.idle", server)).isEqualTo(1.0);
+        assertThat(registry.get("connpool.connections.acquire").tags("pool", "billing", "server", server, "app", "test")
+                .timer().count()).isEqualTo(1);
+        assertThat(registry.get("connpool.connections.usage").tag("server", server).timer().count()).isEqualTo(1);
+        assertThat(registry.get("connpool.connections.creation").tag("server", server).timer().count()).isEqualTo(1);
+        assertThat(registry.get("connpool.connections.max").tag("pool", "billing").gauge().value()).isEqualTo(3.0);
+        assertThat(registry.get("connpool.connections.pending").tag("pool", "billing").gauge().value()).isZero();
+        assertThat(registry.get("connpool.connections.timeout").tag("pool", "billing").functionCounter().count())
+                .isZero();
+    }
+
+    @Test
+    void timeoutsAreCountedAndServerDownIsZero() throws Exception {
+        pool = ConnPool.builder().name("p").servers(a.hostPort()).maxConnectionsPerServer(1).minIdlePerServer(0)
+                .build();
+        new ConnPoolMetrics(pool).bindTo(registry);
+        try (PooledConnection held = pool.acquire()) {
+            assertThat(held).isNotNull();
+            try {
+                pool.acquire(Duration.ofMillis(50)).close();
+            }
+            catch (Exception expected) {
+                // the only connection is held: this acquire times out
+            }
+        }
+        assertThat(registry.get("connpool.connections.timeout").functionCounter().count()).isEqualTo(1.0);
+
+        a.stop();
+        pool.softEvict();
+        try {
+            pool.tryAcquire().close();
+        }
+        catch (Exception expected) {
+            // the server is down now
+        }
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(gauge("connpool.server.up", a.hostPort())).isZero());
+    }
+
+    @Test
+    void metersOfARemovedServerAreRemovedAndAnAddedServerGetsThem() {
+        pool = ConnPool.builder().name("p").servers(a.hostPort()).maxRps(40).minIdlePerServer(0).build();
+        new ConnPoolMetrics(pool).bindTo(registry);
+        assertThat(serverMeters(a.hostPort())).isNotEmpty();
+        assertThat(registry.get("connpool.ratelimiter.available.permissions").tag("server", a.hostPort()).gauge()
+                .value()).isEqualTo(40.0);
+
+        pool.addServer(b.address());
+        assertThat(gauge("connpool.connections.active", b.hostPort())).isZero();
+        assertThat(registry.find("connpool.ratelimiter.available.permissions").tag("server", b.hostPort()).gauge())
+                .isNotNull();
+
+        pool.removeServer(a.address());
+        assertThat(serverMeters(a.hostPort())).isEmpty();
+        assertThat(serverMeters(b.hostPort())).extracting(m -> m.getId().getName()).contains(
+                "connpool.connections.active", "connpool.connections.idle", "connpool.server.up",
+                "connpool.connections.acquire", "connpool.connections.usage", "connpool.connections.creation",
+                "connpool.ratelimiter.available.permissions");
+    }
+
+    @Test
+    void noRateLimiterMetersWithoutMaxRps() {
+        pool = ConnPool.builder().name("p").servers(a.hostPort()).minIdlePerServer(0).build();
+        new ConnPoolMetrics(pool).bindTo(registry);
+        assertThat(registry.find("connpool.ratelimiter.available.permissions").meters()).isEmpty();
+        assertThat(pool.rateLimiter(a.address())).isEmpty();
+    }
+
+    private double gauge(String name, String server) {
+        return registry.get(name).tag("server", server).gauge().value();
+    }
+
+    private List<Meter> serverMeters(String server) {
+        return registry.getMeters().stream().filter(m -> server.equals(m.getId().getTag("server"))).toList();
+    }
+}

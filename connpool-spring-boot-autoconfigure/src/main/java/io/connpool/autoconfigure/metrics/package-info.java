@@ -1,0 +1,2 @@
+/** Micrometer meters of connpool's pools. */
+package io.connpool.autoconfigure.metrics;

@@ -1,0 +1,145 @@
+package io.connpool.autoconfigure.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.connpool.ConnPool;
+import io.connpool.PooledConnection;
+import io.connpool.autoconfigure.ConnPoolAutoConfiguration;
+import io.connpool.testing.LineClient;
+import io.connpool.testing.TestServer;
+import java.io.IOException;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthContributors;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationContext;
+
+class ConnPoolHealthContributorAutoConfigurationTests {
+
+    private final TestServer a = TestServer.start("a");
+    private final TestServer b = TestServer.start("b");
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, ConnPoolAutoConfiguration.class,
+                    HealthContributorAutoConfiguration.class, ConnPoolHealthContributorAutoConfiguration.class))
+            .withPropertyValues("connpool.servers=" + a.hostPort() + "," + b.hostPort(),
+                    "connpool.pools.billing.servers=" + b.hostPort(), "connpool.retry-min=50ms",
+                    "connpool.retry-max=200ms");
+
+    @AfterEach
+    void stop() {
+        a.close();
+        b.close();
+    }
+
+    @Test
+    void onePoolCompositeWithOneIndicatorPerServer() {
+        runner.run(context -> {
+            CompositeHealthContributor root = root(context);
+            assertThat(root.stream().map(HealthContributors.Entry::name)).containsExactlyInAnyOrder("default",
+                    "billing");
+            CompositeHealthContributor pool = (CompositeHealthContributor) root.getContributor("default");
+            assertThat(pool.stream().map(HealthContributors.Entry::name)).containsExactly(a.hostPort(), b.hostPort());
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(
+                    () -> assertThat(server(context, "default", a.hostPort()).getStatus()).isEqualTo(Status.UP));
+            Health health = server(context, "default", a.hostPort());
+            assertThat(health.getDetails()).containsEntry("state", "UP").containsKeys("active", "idle",
+                    "consecutiveFailures");
+            assertThat(root.getContributor("nope")).isNull();
+            assertThat(pool.getContributor("127.0.0.1:1")).isNull();
+        });
+    }
+
+    @Test
+    void downServerIsBypassedWhileAnotherServesAndDownWhenNoneDoes() {
+        runner.run(context -> {
+            ConnPool pool = context.getBean(ConnPool.class);
+            a.stop();
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                traffic(pool);
+                Health health = server(context, "default", a.hostPort());
+                assertThat(health.getStatus()).isEqualTo(ConnPoolsHealthContributor.BYPASSED);
+                assertThat(health.getDetails()).containsEntry("state", "DOWN").containsKeys("lastError",
+                        "nextRetry");
+            });
+            assertThat(server(context, "default", b.hostPort()).getStatus()).isEqualTo(Status.UP);
+
+            b.stop();
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                traffic(pool);
+                assertThat(server(context, "default", a.hostPort()).getStatus()).isEqualTo(Status.DOWN);
+                assertThat(server(context, "default", b.hostPort()).getStatus()).isEqualTo(Status.DOWN);
+            });
+
+            a.restart();
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(
+                    () -> assertThat(server(context, "default", a.hostPort()).getStatus()).isEqualTo(Status.UP));
+            b.restart();
+        });
+    }
+
+    @Test
+    void serversAddedAndRemovedAtRunTimeAreSeenAtOnce() {
+        runner.run(context -> {
+            ConnPool pool = context.getBean(ConnPool.class);
+            try (TestServer c = TestServer.start("c")) {
+                pool.addServer(c.address());
+                CompositeHealthContributor composite = (CompositeHealthContributor) root(context)
+                        .getContributor("default");
+                assertThat(composite.stream().map(HealthContributors.Entry::name)).contains(c.hostPort());
+                assertThat(composite.getContributor(c.hostPort())).isNotNull();
+                pool.removeServer(a.address());
+                assertThat(composite.stream().map(HealthContributors.Entry::name)).doesNotContain(a.hostPort());
+                assertThat(composite.getContributor(a.hostPort())).isNull();
+            }
+        });
+    }
+
+    @Test
+    void disabledByProperty() {
+        runner.withPropertyValues("management.health.connpool.enabled=false")
+                .run(context -> assertThat(context).doesNotHaveBean("connPoolHealthContributor"));
+    }
+
+    @Test
+    void disabledWithTheOtherDefaultIndicators() {
+        runner.withPropertyValues("management.health.defaults.enabled=false")
+                .run(context -> assertThat(context).doesNotHaveBean("connPoolHealthContributor"));
+    }
+
+    @Test
+    void userContributorWins() {
+        runner.withBean("connPoolHealthContributor", HealthIndicator.class, () -> () -> Health.up().build())
+                .run(context -> assertThat(context.getBean("connPoolHealthContributor"))
+                        .isNotInstanceOf(ConnPoolsHealthContributor.class));
+    }
+
+    private static void traffic(ConnPool pool) {
+        for (int i = 0; i < 4; i++) {
+            try (PooledConnection connection = pool.acquire(Duration.ofMillis(200))) {
+                LineClient.call(connection, "x");
+            }
+            catch (IOException expected) {
+                // a stopped server: the pool notices and marks it down
+            }
+        }
+    }
+
+    private static CompositeHealthContributor root(ApplicationContext context) {
+        return context.getBean("connPoolHealthContributor", CompositeHealthContributor.class);
+    }
+
+    private static Health server(ApplicationContext context, String pool, String server) {
+        CompositeHealthContributor composite = (CompositeHealthContributor) root(context).getContributor(pool);
+        return ((HealthIndicator) composite.getContributor(server)).health();
+    }
+}

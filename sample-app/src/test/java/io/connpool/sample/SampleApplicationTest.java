@@ -1,0 +1,111 @@
+package io.connpool.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.jayway.jsonpath.JsonPath;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.web.servlet.client.RestTestClient;
+
+/**
+ * The sample as a user runs it: a real HTTP port, the embedded default servers, the pool between them.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureRestTestClient
+class SampleApplicationTest {
+
+    /** retry-max in application.yml is 2 s; the probe must have brought a restarted server back well within this. */
+    private static final Duration RECOVERY = Duration.ofSeconds(15);
+
+    @Autowired
+    private RestTestClient http;
+
+    @Autowired
+    private EmbeddedServers embedded;
+
+    @AfterEach
+    void restartAll() {
+        embedded.servers().forEach(LineServer::start);
+    }
+
+    private String get(String path) {
+        return http.get().uri(path).exchange().expectStatus().isOk().expectBody(String.class).returnResult()
+                .getResponseBody();
+    }
+
+    /** The server's health component, read over HTTP. */
+    private String healthOf(LineServer server) {
+        return http.get().uri("/actuator/health/connPool/default/" + server.address()).exchange()
+                .expectBody(String.class).returnResult().getResponseBody();
+    }
+
+    private String statusOf(LineServer server) {
+        return JsonPath.read(healthOf(server), "$.status");
+    }
+
+    @Test
+    void echoIsServedAndSpreadOverTheThreeEmbeddedServers() {
+        Map<String, Integer> served = new HashMap<>();
+        for (int i = 0; i < 30; i++) {
+            String body = get("/api/echo?text=hello-" + i);
+            assertThat((String) JsonPath.read(body, "$.reply")).isEqualTo("hello-" + i);
+            served.merge(JsonPath.read(body, "$.server"), 1, Integer::sum);
+        }
+        assertThat(served).containsOnlyKeys(embedded.addresses());
+        assertThat(served.values()).allSatisfy(count -> assertThat(count).isBetween(5, 15));
+
+        String metric = get("/actuator/metrics/connpool.connections.acquire");
+        List<Double> counts = JsonPath.read(metric, "$.measurements[?(@.statistic == 'COUNT')].value");
+        assertThat(counts.get(0)).isGreaterThanOrEqualTo(30.0);
+        assertThat(JsonPath.<String>read(get("/actuator/health"), "$.status")).isEqualTo("UP");
+    }
+
+    @Test
+    void aStoppedServerGoesDownInHealthWhileEchoKeepsWorkingAndComesBackWhenRestarted() {
+        LineServer second = embedded.servers().get(1);
+        await().atMost(RECOVERY).until(() -> statusOf(second).equals("UP"));
+
+        http.post().uri("/api/demo/servers/2/stop").exchange().expectStatus().isOk();
+
+        // traffic finds the broken connections and the failed redial puts the server DOWN; echo never fails
+        await().atMost(RECOVERY).until(() -> {
+            get("/api/echo?text=during");
+            return JsonPath.read(healthOf(second), "$.details.state").equals("DOWN");
+        });
+        // while the others serve, a down server is BYPASSED rather than DOWN, so the pool and the app stay UP
+        assertThat(statusOf(second)).isEqualTo("BYPASSED");
+        for (int i = 0; i < 20; i++) {
+            String body = get("/api/echo?text=failover-" + i);
+            assertThat((String) JsonPath.read(body, "$.server")).isNotEqualTo(second.address());
+        }
+        assertThat(JsonPath.<String>read(get("/actuator/health/connPool"), "$.status"))
+                .as("the pool stays UP while other servers serve").isEqualTo("UP");
+        assertThat(JsonPath.<String>read(healthOf(second), "$.details.lastError")).isNotBlank();
+        assertThat(JsonPath.<String>read(get("/actuator/health"), "$.status")).isEqualTo("UP");
+
+        http.post().uri("/api/demo/servers/2/start").exchange().expectStatus().isOk();
+
+        await().atMost(RECOVERY).until(() -> statusOf(second).equals("UP"));
+        Map<String, Integer> served = new HashMap<>();
+        for (int i = 0; i < 30; i++) {
+            served.merge(JsonPath.read(get("/api/echo?text=back-" + i), "$.server"), 1, Integer::sum);
+        }
+        assertThat(served).containsKey(second.address());
+    }
+
+    @Test
+    void protocolErrorsAndBadInputAreClearHttpErrors() {
+        http.get().uri(uri -> uri.path("/api/echo").queryParam("text", "two\nlines").build()).exchange()
+                .expectStatus().isBadRequest()
+                .expectBody(String.class).value(body -> assertThat(body).contains("single line"));
+        http.post().uri("/api/demo/servers/9/stop").exchange().expectStatus().isNotFound();
+    }
+}
