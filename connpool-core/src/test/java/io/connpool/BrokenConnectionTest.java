@@ -69,8 +69,8 @@ class BrokenConnectionTest {
                     return true;
                 }
             });
-            // "Connection reset" or "Broken pipe": the socket's own error, passed through output()
-            assertThat(failed.get()).isInstanceOf(java.net.SocketException.class);
+            // the socket's own error, passed through output()
+            assertThat(failed.get()).hasMessageMatching("(?i).*(reset|broken pipe).*");
         }
         assertReplacedBy(pool, first);
     }
