@@ -439,6 +439,11 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
             return; // force-closed by close(grace) while it was out
         }
         ServerPool server = entry.server;
+        if (server.removed && entry.reserveIdle()) {
+            // dialed while removeServer ran: its closeIdle may have missed this one, so nobody else would close it
+            retire(entry, PoolEntry.RESERVED, CloseReason.SERVER_REMOVED);
+            return;
+        }
         if (server.lastReleasedSlot != entry.slot) {
             server.lastReleasedSlot = entry.slot;
         }
