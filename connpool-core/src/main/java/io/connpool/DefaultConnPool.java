@@ -70,8 +70,9 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
     private final AtomicInteger cursor = new AtomicInteger();
     private final WaitQueue waiters = new WaitQueue();
 
-    private final LongAdder acquiredCount = new LongAdder();
-    private final LongAdder releasedCount = new LongAdder();
+    /** Leases and returns of connections already closed; live ones count on their entries. */
+    private final LongAdder retiredLeases = new LongAdder();
+    private final LongAdder retiredReturns = new LongAdder();
     private final LongAdder timeoutCount = new LongAdder();
     private final LongAdder createdCount = new LongAdder();
     private final LongAdder closedCount = new LongAdder();
@@ -187,88 +188,57 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
     private PoolEntry borrow(long timeoutNanos, boolean wait)
             throws ConnPoolException, InterruptedIOException {
         long start = System.nanoTime();
-        long deadline = start + timeoutNanos;
-        WaitQueue.Waiter waiter = null;
+        Object found = pass(start, wait ? start + timeoutNanos : 0);
+        if (found instanceof PoolEntry entry) {
+            return lease(entry, start, start); // the common case: no wait, so no second clock read
+        }
+        if (!wait) {
+            throw refused((Refusal) found);
+        }
+        return await(start, start + timeoutNanos, (Refusal) found);
+    }
+
+    /** The slow path: queue up, then look again each time a release, a dial or the clock wakes us. */
+    private PoolEntry await(long start, long deadline, Refusal firstRefusal)
+            throws ConnPoolException, InterruptedIOException {
+        Refusal refusal = firstRefusal;
+        // Registered before the next pass: a release between the first pass and now is not missed.
+        WaitQueue.Waiter waiter = waiters.enqueue();
         boolean starved = false;
         try {
             while (true) {
                 if (closed) {
-                    abandon(waiter);
                     throw closedException();
                 }
-                if (wait && Thread.interrupted()) {
-                    abandon(waiter);
+                if (Thread.interrupted()) {
                     throw interrupted(start);
                 }
-                Object found = pass(start, wait ? deadline : 0);
+                if (refusal == Refusal.BUDGET_FULL && !starved) {
+                    budget.starving(true); // another pool's connection going idle will wake us to evict it
+                    starved = true;
+                }
+                Object found = pass(System.nanoTime(), deadline);
                 if (found instanceof PoolEntry entry) {
-                    abandon(waiter);
-                    return lease(entry, start);
+                    return lease(entry, start, System.nanoTime());
                 }
-                Refusal refusal = (Refusal) found;
-                if (!wait) {
-                    throw refused(refusal);
-                }
+                refusal = (Refusal) found;
                 long now = System.nanoTime();
                 long remaining = deadline - now;
                 if (remaining <= 0) {
-                    Object late = waiter == null ? null : waiters.cancel(waiter);
-                    if (late instanceof PoolEntry entry && entry.server.tryPermit()) {
-                        return lease(entry, start);
-                    }
-                    giveBack(late);
                     throw timedOut(refusal, now - start);
-                }
-                boolean starving = refusal == Refusal.BUDGET_FULL && !starved;
-                if (waiter == null || starving) {
-                    // Registered first, then one more pass: a release between the last pass and now is not missed.
-                    if (waiter == null) {
-                        waiter = waiters.enqueue();
-                    }
-                    if (starving) {
-                        budget.starving(true); // another pool's connection going idle will wake us to evict it
-                        starved = true;
-                    }
-                    continue;
                 }
                 long park = remaining;
                 if (refusal == Refusal.RATE_LIMITED) {
                     park = Math.min(park, Math.max(TimeUnit.MILLISECONDS.toNanos(1), nanosToPermit()));
                 }
-                Object offered = waiter.await(park);
-                if (offered == null) {
-                    continue; // still queued: time to look again (rate limit, deadline or interrupt)
-                }
-                waiter = null; // whoever offered took it off the queue
-                if (offered instanceof PoolEntry entry) {
-                    if (entry.server.tryPermit()) {
-                        return lease(entry, start);
-                    }
-                    listeners.rateLimited(entry.server.address);
-                    recycle(entry);
-                }
+                waiters.await(waiter, park);
             }
         }
         finally {
+            waiters.leave(waiter);
             if (starved) {
                 budget.starving(false);
             }
-        }
-    }
-
-    /** Withdraws a waiter that no longer waits, passing on anything handed to it meanwhile. */
-    private void abandon(WaitQueue.Waiter waiter) {
-        if (waiter != null) {
-            giveBack(waiters.cancel(waiter));
-        }
-    }
-
-    private void giveBack(Object offered) {
-        if (offered instanceof PoolEntry entry) {
-            recycle(entry);
-        }
-        else if (offered == WaitQueue.RETRY) {
-            waiters.wakeOne(); // the wake-up was meant for someone who can still use it
         }
     }
 
@@ -299,7 +269,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
                 if (server.tryPermit()) {
                     return entry;
                 }
-                recycle(entry);
+                offerIdle(entry);
                 listeners.rateLimited(server.address);
                 limited = true;
                 continue;
@@ -376,68 +346,74 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
     }
 
     /** Prepares an entry the caller owns for its borrower. */
-    private PoolEntry lease(PoolEntry entry, long startNanos) {
-        long now = System.nanoTime();
+    private PoolEntry lease(PoolEntry entry, long startNanos, long nowNanos) {
         entry.brokenBy = null;
         entry.invalidated = false;
-        entry.borrowedNanos = now;
+        entry.borrowedNanos = nowNanos;
+        entry.leases++;
         if (leakThresholdNanos > 0) {
             entry.leakReport = LeakReport.start(name, entry.server.address, leakThresholdNanos, scheduler);
         }
-        acquiredCount.increment();
-        listeners.acquired(entry.server.address, now - startNanos);
+        listeners.acquired(entry.server.address, nowNanos - startNanos);
         return entry;
     }
 
     // ---------------------------------------------------------------- returning
 
-    /** Ends borrow {@code stamp} of the entry; a stale or second call finds it ended and does nothing. */
+    /**
+     * Ends borrow {@code stamp} of the entry with one CAS, to idle or, if it must not be reused, to
+     * removed. A second close, a stale handle or a close racing a force-close finds the borrow ended and
+     * does nothing.
+     */
     void release(PoolEntry entry, long stamp) {
-        if (!entry.endBorrow(stamp)) {
-            return;
+        if (entry.borrow() != stamp) {
+            return; // closed already: the common misuse, answered without a clock read
         }
         long now = System.nanoTime();
-        LeakReport leak = entry.leakReport;
-        if (leak != null) {
-            entry.leakReport = null;
-            leak.returned();
-        }
-        releasedCount.increment();
         ServerPool server = entry.server;
-        listeners.released(server.address, now - entry.borrowedNanos);
         Throwable broken = entry.brokenBy;
-        if (broken != null) {
-            // the ejection first: retiring asks for a refill dial, whose success would bring the server back UP
-            ioFailure(server, broken);
-            retire(entry, PoolEntry.IN_USE, CloseReason.BROKEN);
-            return;
-        }
-        CloseReason reason = entry.invalidated ? CloseReason.INVALIDATED
+        CloseReason reason = broken != null ? CloseReason.BROKEN
+                : entry.invalidated ? CloseReason.INVALIDATED
                 : closed ? CloseReason.POOL_CLOSED
                 : server.removed ? CloseReason.SERVER_REMOVED
                 : server.state == ServerState.DOWN ? CloseReason.SERVER_DOWN
                 : entry.evictOnReturn ? CloseReason.EVICTED
                 : entry.expired(now) ? CloseReason.MAX_LIFETIME
                 : null;
+        LeakReport leak = entry.leakReport;
+        long usage = now - entry.borrowedNanos;
+        if (reason == null) {
+            entry.touch(now);
+        }
+        if (!entry.endBorrow(stamp, reason == null ? PoolEntry.IDLE : PoolEntry.REMOVED)) {
+            return;
+        }
+        if (leak != null) {
+            entry.leakReport = null;
+            leak.returned();
+        }
+        listeners.released(server.address, usage);
         if (reason != null) {
-            retire(entry, PoolEntry.IN_USE, reason);
+            if (broken != null) {
+                ioFailure(server, broken); // before the close frees room, so nobody dials a server being ejected
+            }
+            destroy(entry, reason);
             return;
         }
         if (server.ioFailures.get() != 0) {
             server.ioFailures.set(0);
         }
-        entry.touch(now);
-        recycle(entry);
+        becameIdle(entry);
     }
 
-    /** Puts an entry the caller owns back in circulation: to the oldest waiter, else the idle set. */
-    private void recycle(PoolEntry entry) {
-        if (waiters.size() > 0 && waiters.handOff(entry)) {
-            return;
+    /** Gives back an entry the caller owns but did not lease (fresh from a background dial, or unpermitted). */
+    private void offerIdle(PoolEntry entry) {
+        if (entry.transition(PoolEntry.IN_USE, PoolEntry.IDLE)) {
+            becameIdle(entry);
         }
-        if (!entry.transition(PoolEntry.IN_USE, PoolEntry.IDLE)) {
-            return; // force-closed by close(grace) while it was out
-        }
+    }
+
+    private void becameIdle(PoolEntry entry) {
         ServerPool server = entry.server;
         if (server.removed && entry.reserveIdle()) {
             // dialed while removeServer ran: its closeIdle may have missed this one, so nobody else would close it
@@ -448,7 +424,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
             server.lastReleasedSlot = entry.slot;
         }
         if (waiters.size() > 0) {
-            waiters.wakeOne(); // a waiter queued after the check above: let it find this entry
+            waiters.wakeOne();
         }
         if (budget != null) {
             budget.idleAvailable();
@@ -465,6 +441,8 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
     private void destroy(PoolEntry entry, CloseReason reason) {
         ServerPool server = entry.server;
         entry.closeSocket();
+        retiredLeases.add(entry.leases);
+        retiredReturns.add(entry.borrow());
         server.uninstall(entry);
         closedCount.increment();
         log.debug("Pool '{}' closed {}: {}", name, entry, reason);
@@ -535,7 +513,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         }
         finally {
             if (!installed) {
-                closeQuietly(socket);
+                Sockets.closeQuietly(socket);
                 server.cancelDial();
                 if (budget != null) {
                     budget.release();
@@ -689,7 +667,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         PoolEntry entry = dial(server, 0);
         if (entry != null) {
             entry.touch(System.nanoTime());
-            recycle(entry);
+            offerIdle(entry);
         }
     }
 
@@ -738,7 +716,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
                     return;
                 }
                 entry.touch(System.nanoTime());
-                recycle(entry);
+                offerIdle(entry);
             }
         }
         finally {
@@ -997,13 +975,27 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         ServerPool[] all = servers;
         int active = 0;
         int idle = 0;
+        long leases = retiredLeases.sum();
+        long returns = retiredReturns.sum();
         for (ServerPool server : all) {
-            int[] counts = server.countActiveAndIdle();
-            active += counts[0];
-            idle += counts[1];
+            for (int i = 0; i < server.slots.length(); i++) {
+                PoolEntry entry = server.slots.get(i);
+                if (entry == null) {
+                    continue;
+                }
+                int state = entry.state();
+                if (state == PoolEntry.IN_USE) {
+                    active++;
+                }
+                else if (state == PoolEntry.IDLE) {
+                    idle++;
+                }
+                leases += entry.leases;
+                returns += entry.borrow();
+            }
         }
-        return new PoolStats(active, idle, waiters.size(), all.length * config.maxConnectionsPerServer(),
-                acquiredCount.sum(), releasedCount.sum(), timeoutCount.sum(), createdCount.sum(), closedCount.sum());
+        return new PoolStats(active, idle, waiters.size(), all.length * config.maxConnectionsPerServer(), leases,
+                returns, timeoutCount.sum(), createdCount.sum(), closedCount.sum());
     }
 
     @Override
@@ -1186,16 +1178,6 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
                 + " reachable; the pool keeps retrying them in the background.", statuses, latest);
     }
 
-    private static void closeQuietly(Socket socket) {
-        if (socket != null) {
-            try {
-                socket.close();
-            }
-            catch (IOException ignored) {
-                // the dial failed already; that is the error to report
-            }
-        }
-    }
 
     @Override
     public String toString() {

@@ -341,7 +341,7 @@ public final class ManagedConnection implements AutoCloseable {
                 return;
             }
             catch (IOException | RuntimeException ex) {
-                closeQuietly(socket);
+                Sockets.closeQuietly(socket);
                 release();
                 listeners.dialFailed(server, System.nanoTime() - start, ex);
                 last = ex;
@@ -413,16 +413,6 @@ public final class ManagedConnection implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(Socket socket) {
-        if (socket != null) {
-            try {
-                socket.close();
-            }
-            catch (IOException ignored) {
-                // the dial failed already; that is the error to report
-            }
-        }
-    }
 
     @Override
     public String toString() {
@@ -447,7 +437,7 @@ public final class ManagedConnection implements AutoCloseable {
         }
 
         void close() {
-            closeQuietly(socket);
+            Sockets.closeQuietly(socket);
         }
     }
 

@@ -20,16 +20,16 @@ final class PoolEntry {
     static final int RESERVED = 2;
     static final int REMOVED = 3;
 
-    private static final VarHandle STATE;
+    private static final long STATE_BITS = 3;
+
+    private static final VarHandle WORD;
     private static final VarHandle LAST_USED;
-    private static final VarHandle BORROW;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            STATE = lookup.findVarHandle(PoolEntry.class, "state", int.class);
+            WORD = lookup.findVarHandle(PoolEntry.class, "word", long.class);
             LAST_USED = lookup.findVarHandle(PoolEntry.class, "lastUsedNanos", long.class);
-            BORROW = lookup.findVarHandle(PoolEntry.class, "borrow", long.class);
         }
         catch (ReflectiveOperationException ex) {
             throw new ExceptionInInitializerError(ex);
@@ -47,16 +47,18 @@ final class PoolEntry {
     final long expiresNanos;
     final boolean unlimitedLifetime;
 
-    @SuppressWarnings("unused") // accessed through STATE
-    private volatile int state;
+    /**
+     * The state in the low two bits, and above them the number of borrows ended so far. A handle
+     * remembers that number from its lease and ends its borrow by moving the word from
+     * {@code (n, IN_USE)} to {@code (n + 1, IDLE or REMOVED)}: one CAS, which succeeds once, so a second
+     * close, a close of a stale handle or a close racing a force-close does nothing.
+     */
+    @SuppressWarnings("unused") // accessed through WORD
+    private volatile long word;
     @SuppressWarnings("unused") // accessed through LAST_USED
     private volatile long lastUsedNanos;
-    /**
-     * Counts borrows. A handle remembers the value it was leased at and gives the entry back by moving it
-     * on, once: a second close, or a close of a stale handle, finds it moved and does nothing.
-     */
-    @SuppressWarnings("unused") // accessed through BORROW
-    private volatile long borrow;
+    /** Owner-only: borrows handed out, for {@link PoolStats#acquired()}. */
+    long leases;
 
     /** Owner-only: set when an I/O error went through this borrow's streams. */
     Throwable brokenBy;
@@ -77,38 +79,48 @@ final class PoolEntry {
         this.createdNanos = nowNanos;
         this.unlimitedLifetime = lifetimeNanos <= 0;
         this.expiresNanos = nowNanos + (unlimitedLifetime ? 0 : lifetimeNanos);
-        STATE.setRelease(this, IN_USE);
+        WORD.setRelease(this, (long) IN_USE);
         LAST_USED.setRelease(this, nowNanos);
     }
 
     int state() {
-        return (int) STATE.getVolatile(this);
+        return (int) ((long) WORD.getVolatile(this) & STATE_BITS);
+    }
+
+    /** Borrows ended so far; the stamp of the current borrow while in use. */
+    long borrow() {
+        return (long) WORD.getVolatile(this) >>> 2;
     }
 
     boolean claimIdle() {
-        return STATE.compareAndSet(this, IDLE, IN_USE);
+        return transition(IDLE, IN_USE);
     }
 
     boolean reserveIdle() {
-        return STATE.compareAndSet(this, IDLE, RESERVED);
+        return transition(IDLE, RESERVED);
     }
 
+    /** Moves the state, keeping the borrow count; false if the state was not {@code from}. */
     boolean transition(int from, int to) {
-        return STATE.compareAndSet(this, from, to);
+        while (true) {
+            long current = (long) WORD.getVolatile(this);
+            if ((current & STATE_BITS) != from) {
+                return false;
+            }
+            if (WORD.compareAndSet(this, current, (current & ~STATE_BITS) | to)) {
+                return true;
+            }
+        }
     }
 
-    /** Records the last use; the caller owns the entry, and the state change that follows publishes it. */
+    /** Ends borrow number {@code stamp}, moving to {@code to}; true for exactly one caller. */
+    boolean endBorrow(long stamp, int to) {
+        return WORD.compareAndSet(this, (stamp << 2) | IN_USE, ((stamp + 1) << 2) | to);
+    }
+
+    /** Records the last use; the state change that follows publishes it. */
     void touch(long nowNanos) {
         LAST_USED.setOpaque(this, nowNanos);
-    }
-
-    long borrow() {
-        return (long) BORROW.getVolatile(this);
-    }
-
-    /** Ends borrow number {@code stamp}; true for exactly one caller. */
-    boolean endBorrow(long stamp) {
-        return BORROW.compareAndSet(this, stamp, stamp + 1);
     }
 
     long lastUsedNanos() {
@@ -121,12 +133,7 @@ final class PoolEntry {
 
     /** Closes the socket; the caller has already taken the entry out of circulation. */
     void closeSocket() {
-        try {
-            socket.close();
-        }
-        catch (IOException ignored) {
-            // nothing useful to do: the connection is gone either way
-        }
+        Sockets.closeQuietly(socket);
     }
 
     @Override

@@ -104,17 +104,7 @@ final class ServerPool {
         if (isDown() || (state == ServerState.UNKNOWN && dialing.get() > 0)) {
             return false;
         }
-        int max = slots.length();
-        while (true) {
-            int current = opened.get();
-            if (current >= max) {
-                return false;
-            }
-            if (opened.compareAndSet(current, current + 1)) {
-                dialing.incrementAndGet();
-                return true;
-            }
-        }
+        return reserveBackgroundDial();
     }
 
     /** Background dials (probes, refill) may dial a down server. */

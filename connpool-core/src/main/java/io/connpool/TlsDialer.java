@@ -91,7 +91,7 @@ public final class TlsDialer implements Dialer {
             return tls;
         }
         catch (IOException | RuntimeException ex) {
-            closeQuietly(tls != null ? tls : plain);
+            Sockets.closeQuietly(tls != null ? tls : plain);
             throw ex;
         }
     }
@@ -104,14 +104,6 @@ public final class TlsDialer implements Dialer {
         return values == null || values.isEmpty() ? null : values.toArray(String[]::new);
     }
 
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        }
-        catch (IOException ignored) {
-            // the dial already failed; that failure is the one to report
-        }
-    }
 
     @Override
     public String toString() {

@@ -1,33 +1,35 @@
 package io.connpool;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Callers parked in {@code acquire}, first come first served. A releaser hands its connection straight to
- * the oldest waiter, so a waiter is never overtaken by callers that arrive later; other events (room to
- * dial, a server back up, the pool closing) wake waiters to look again.
+ * Callers parked in {@code acquire}, oldest first. A returned connection goes back to the idle set, where
+ * any caller may take it (as in HikariCP's {@code ConcurrentBag}: a running thread is not made to park so
+ * that a parked one can be woken, which would cost a context switch per borrow under load); the release
+ * then wakes the oldest sleeping waiter to look again.
  *
- * <p>Parking uses {@link LockSupport}, never a monitor, so virtual threads do not pin their carrier.
+ * <p>At most one waiter is on its way at a time ({@link #designated}): while it has not looked yet,
+ * further releases wake nobody, so a burst of returns costs one unpark, not one each. A waiter that leaves
+ * (served, timed out, interrupted) hands the wake-up on to the next one, so none is lost. Starvation is
+ * bounded by the waiter's acquire timeout. Parking uses {@link LockSupport}, never a monitor, so virtual
+ * threads do not pin their carrier.
  */
 final class WaitQueue {
-
-    /** Offered to a waiter that should scan the pool again. */
-    static final Object RETRY = new Object();
-    private static final Object CANCELLED = new Object();
 
     private final ConcurrentLinkedQueue<Waiter> queue = new ConcurrentLinkedQueue<>();
     /** Waiters in the queue; read on every release, so it must stay a single cheap volatile read. */
     private final AtomicInteger size = new AtomicInteger();
+    /** The waiter woken that has not looked yet, or null. */
+    private final AtomicReference<Waiter> designated = new AtomicReference<>();
 
     int size() {
         return size.get();
     }
 
-    /** Registers the calling thread. The caller must scan the pool once more before it parks. */
+    /** Registers the calling thread. The caller must look at the pool once more before it parks. */
     Waiter enqueue() {
         Waiter waiter = new Waiter(Thread.currentThread());
         size.incrementAndGet();
@@ -35,105 +37,62 @@ final class WaitQueue {
         return waiter;
     }
 
-    /** Gives the entry to the oldest waiter; false if nobody took it. */
-    boolean handOff(PoolEntry entry) {
-        Waiter waiter;
-        while ((waiter = poll()) != null) {
-            if (waiter.offer(entry)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Wakes the oldest waiter to scan again; false if none waits. */
-    boolean wakeOne() {
-        Waiter waiter;
-        while ((waiter = poll()) != null) {
-            if (waiter.offer(RETRY)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    void wakeAll() {
-        Waiter waiter;
-        while ((waiter = poll()) != null) {
-            waiter.offer(RETRY);
-        }
-    }
-
     /**
-     * Withdraws a waiter that gives up. Returns what was offered to it in the meantime ({@code null},
-     * {@link #RETRY} or a {@link PoolEntry} it now owns).
+     * Parks until woken or the time is up. Spurious returns are fine: the caller looks at the pool again
+     * either way.
      */
-    Object cancel(Waiter waiter) {
-        Object offered = waiter.cancel();
+    void await(Waiter waiter, long nanos) {
+        waiter.sleeping = true;
+        if (designated.get() != waiter) {
+            LockSupport.parkNanos(this, nanos);
+        }
+        waiter.sleeping = false;
+        designated.compareAndSet(waiter, null);
+    }
+
+    /** Wakes the oldest sleeping waiter, unless one is already on its way; false if none waits. */
+    boolean wakeOne() {
+        if (size.get() == 0) {
+            return false;
+        }
+        if (designated.get() != null) {
+            return true;
+        }
+        for (Waiter waiter : queue) {
+            if (waiter.sleeping) {
+                if (designated.compareAndSet(null, waiter)) {
+                    LockSupport.unpark(waiter.thread);
+                }
+                return true;
+            }
+        }
+        return size.get() > 0;
+    }
+
+    /** Wakes every waiter: the pool changed for all of them (a server is back, the pool closed). */
+    void wakeAll() {
+        for (Waiter waiter : queue) {
+            LockSupport.unpark(waiter.thread);
+        }
+    }
+
+    /** Removes a waiter that stops waiting, and passes the wake-up on. */
+    void leave(Waiter waiter) {
         if (queue.remove(waiter)) {
             size.decrementAndGet();
         }
-        return offered;
-    }
-
-    private Waiter poll() {
-        Waiter waiter = queue.poll();
-        if (waiter != null) {
-            size.decrementAndGet();
-        }
-        return waiter;
+        designated.compareAndSet(waiter, null);
+        wakeOne();
     }
 
     /** One parked caller. */
     static final class Waiter {
 
-        private static final VarHandle SLOT;
-
-        static {
-            try {
-                SLOT = MethodHandles.lookup().findVarHandle(Waiter.class, "slot", Object.class);
-            }
-            catch (ReflectiveOperationException ex) {
-                throw new ExceptionInInitializerError(ex);
-            }
-        }
-
-        private final Thread thread;
-        @SuppressWarnings("unused") // accessed through SLOT
-        private volatile Object slot;
+        final Thread thread;
+        volatile boolean sleeping;
 
         Waiter(Thread thread) {
             this.thread = thread;
-        }
-
-        boolean offer(Object value) {
-            if (SLOT.compareAndSet(this, null, value)) {
-                LockSupport.unpark(thread);
-                return true;
-            }
-            return false;
-        }
-
-        /** Parks until offered something or the time is up; returns the offer or {@code null}. */
-        Object await(long nanos) {
-            long deadline = System.nanoTime() + nanos;
-            Object value;
-            while ((value = slot) == null) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || Thread.currentThread().isInterrupted()) {
-                    return null;
-                }
-                LockSupport.parkNanos(this, left);
-            }
-            return value;
-        }
-
-        Object cancel() {
-            if (SLOT.compareAndSet(this, null, CANCELLED)) {
-                return null;
-            }
-            Object value = slot;
-            return value == CANCELLED ? null : value;
         }
     }
 }

@@ -1,0 +1,163 @@
+package io.connpool.benchmarks;
+
+import io.connpool.benchmarks.pools.RawConnection;
+import io.connpool.benchmarks.pools.SocketPool;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * CPU nanoseconds per acquire/release, from each thread's own CPU time: unlike JMH's wall-clock throughput it
+ * does not count time the OS gave to other processes, so it stays usable on a machine shared with other builds.
+ * It still includes cache misses caused by them, so compare runs taken side by side.
+ *
+ * <pre>java -cp benchmarks.jar io.connpool.benchmarks.CpuTimePerCycle [impl=connpool] [size=8] [threads=1] [rounds=5] [millis=1000] [op=cycle]</pre>
+ *
+ * With {@code op=echo} each operation also sends 64 bytes and reads their echo, and the CPU time is the whole
+ * process's (client threads, echo server threads and their system calls), so {@code impl=dedicated} (a socket
+ * per thread, no pool; {@code dedicated-read-timeout} with SO_TIMEOUT 30 s) gives the upper bound. Prints each
+ * round and the best (lowest) round: the one least disturbed.
+ */
+public final class CpuTimePerCycle {
+
+    private CpuTimePerCycle() {
+    }
+
+    private static int exchange(java.io.OutputStream out, java.io.InputStream in, byte[] request, byte[] reply)
+            throws java.io.IOException {
+        out.write(request, 0, request.length);
+        int read = 0;
+        while (read < reply.length) {
+            int n = in.read(reply, read, reply.length - read);
+            if (n < 0) {
+                throw new java.io.EOFException("echo server closed the connection after " + read + " bytes");
+            }
+            read += n;
+        }
+        return reply[0];
+    }
+
+    public static void main(String[] args) throws Exception {
+        String impl = "connpool";
+        int size = 8;
+        int threads = 1;
+        int rounds = 5;
+        long millis = 1000;
+        boolean echo = false;
+        for (String arg : args) {
+            String[] kv = arg.split("=", 2);
+            switch (kv[0]) {
+                case "impl" -> impl = kv[1];
+                case "size" -> size = Integer.parseInt(kv[1]);
+                case "threads" -> threads = Integer.parseInt(kv[1]);
+                case "rounds" -> rounds = Integer.parseInt(kv[1]);
+                case "millis" -> millis = Long.parseLong(kv[1]);
+                case "op" -> echo = "echo".equals(kv[1]);
+                default -> throw new IllegalArgumentException("unknown argument " + arg
+                        + "; use impl=, size=, threads=, rounds=, millis=, op=cycle|echo");
+            }
+        }
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        boolean dedicated = impl.startsWith("dedicated");
+        boolean dedicatedTimeout = "dedicated-read-timeout".equals(impl);
+        if (dedicated && !echo) {
+            throw new IllegalArgumentException("impl=dedicated only makes sense with op=echo");
+        }
+        boolean measureEcho = echo;
+        try (EchoServers server = EchoServers.single()) {
+            @SuppressWarnings("unchecked")
+            SocketPool<Object> pool = dedicated ? null
+                    : (SocketPool<Object>) SocketPool.create(impl, server.address(0), size);
+            try {
+                if (pool != null) {
+                    pool.fill(size);
+                }
+                double best = Double.MAX_VALUE;
+                for (int round = -2; round < rounds; round++) { // two rounds of warm-up
+                    AtomicLong cpu = new AtomicLong();
+                    AtomicLong ops = new AtomicLong();
+                    CyclicBarrier start = new CyclicBarrier(threads);
+                    long stopAt = System.nanoTime() + millis * 1_000_000L + 50_000_000L;
+                    List<Thread> workers = new ArrayList<>();
+                    long process0 = os.getProcessCpuTime();
+                    List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+                    for (int t = 0; t < threads; t++) {
+                        Thread worker = new Thread(() -> {
+                            RawConnection own = null;
+                            try {
+                                byte[] request = new byte[64];
+                                byte[] reply = new byte[64];
+                                if (dedicated) {
+                                    own = RawConnection.dial(server.address(0));
+                                    if (dedicatedTimeout) {
+                                        own.socket.setSoTimeout(30_000);
+                                    }
+                                }
+                                start.await();
+                                long cpu0 = mx.getCurrentThreadCpuTime();
+                                long n = 0;
+                                long sink = 0;
+                                while ((n & 255) != 0 || System.nanoTime() < stopAt) {
+                                    if (own != null) {
+                                        sink += exchange(own.output, own.input, request, reply);
+                                    }
+                                    else {
+                                        Object lease = pool.acquire();
+                                        sink += measureEcho
+                                                ? exchange(pool.output(lease), pool.input(lease), request, reply)
+                                                : System.identityHashCode(pool.socket(lease));
+                                        pool.release(lease);
+                                    }
+                                    n++;
+                                }
+                                cpu.addAndGet(mx.getCurrentThreadCpuTime() - cpu0);
+                                ops.addAndGet(n + (sink == 42 ? 1 : 0));
+                            }
+                            catch (Throwable ex) {
+                                failures.add(ex);
+                            }
+                            finally {
+                                if (own != null) {
+                                    try {
+                                        own.close();
+                                    }
+                                    catch (java.io.IOException ignored) {
+                                        // closing anyway
+                                    }
+                                }
+                            }
+                        });
+                        workers.add(worker);
+                        worker.start();
+                    }
+                    for (Thread worker : workers) {
+                        worker.join();
+                    }
+                    if (!failures.isEmpty()) {
+                        throw new IllegalStateException("a worker failed", failures.get(0));
+                    }
+                    long processCpu = os.getProcessCpuTime() - process0;
+                    double perOp = (double) (measureEcho ? processCpu : cpu.get()) / ops.get();
+                    if (round >= 0) {
+                        best = Math.min(best, perOp);
+                        System.out.printf(Locale.ROOT, "%s size=%d threads=%d round %d: %.1f cpu ns/cycle (%d cycles)%n",
+                                impl, size, threads, round, perOp, ops.get());
+                    }
+                }
+                System.out.printf(Locale.ROOT, "BEST %s size=%d threads=%d: %.1f cpu ns/%s%n", impl, size, threads,
+                        best, measureEcho ? "round trip (whole process)" : "cycle");
+            }
+            finally {
+                if (pool != null) {
+                    pool.close();
+                }
+            }
+        }
+    }
+}
