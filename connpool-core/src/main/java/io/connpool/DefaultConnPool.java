@@ -752,7 +752,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
                             retire(entry, PoolEntry.RESERVED, CloseReason.VALIDATION_FAILED);
                         }
                         else if (entry.transition(PoolEntry.RESERVED, PoolEntry.IN_USE)) {
-                            recycle(entry); // back to idle, or to a caller who started waiting meanwhile
+                            offerIdle(entry); // back to idle, waking a caller who started waiting meanwhile
                         }
                     }
                 }
