@@ -193,6 +193,9 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
             return lease(entry, start, start); // the common case: no wait, so no second clock read
         }
         if (!wait) {
+            if (closed) {
+                throw closedException(); // checked only here, off the fast path: a closed pool has nothing to pass
+            }
             throw refused((Refusal) found);
         }
         return await(start, start + timeoutNanos, (Refusal) found);
@@ -1062,8 +1065,14 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         for (ServerPool server : servers) {
             for (int i = 0; i < server.slots.length(); i++) {
                 PoolEntry entry = server.slots.get(i);
-                if (entry != null && (entry.transition(PoolEntry.IN_USE, PoolEntry.REMOVED)
-                        || entry.transition(PoolEntry.IDLE, PoolEntry.REMOVED))) {
+                if (entry == null) {
+                    continue;
+                }
+                boolean borrowed = entry.transition(PoolEntry.IN_USE, PoolEntry.REMOVED);
+                if (borrowed || entry.transition(PoolEntry.IDLE, PoolEntry.REMOVED)) {
+                    if (borrowed) {
+                        retiredReturns.increment(); // the borrow ends here; its late close() finds it ended
+                    }
                     destroy(entry, CloseReason.POOL_CLOSED);
                     forced++;
                 }
