@@ -193,6 +193,9 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
             return lease(entry, start, start); // the common case: no wait, so no second clock read
         }
         if (!wait) {
+            if (closed) {
+                throw closedException(); // checked only here, off the fast path: a closed pool has nothing to pass
+            }
             throw refused((Refusal) found);
         }
         return await(start, start + timeoutNanos, (Refusal) found);
@@ -276,6 +279,9 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
                 continue;
             }
             if (!server.reserveDial()) {
+                if (server.isDown()) {
+                    down++; // went down since the check above, e.g. by a background dial that just failed
+                }
                 continue;
             }
             if (!server.tryPermit()) {
@@ -413,6 +419,11 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
 
     private void becameIdle(PoolEntry entry) {
         ServerPool server = entry.server;
+        if (server.removed && entry.reserveIdle()) {
+            // dialed while removeServer ran: its closeIdle may have missed this one, so nobody else would close it
+            retire(entry, PoolEntry.RESERVED, CloseReason.SERVER_REMOVED);
+            return;
+        }
         if (server.lastReleasedSlot != entry.slot) {
             server.lastReleasedSlot = entry.slot;
         }
@@ -735,6 +746,19 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
                         idle--;
                         retire(entry, PoolEntry.RESERVED, expired ? CloseReason.MAX_LIFETIME : CloseReason.IDLE_TIMEOUT);
                     }
+                    else if (now - entry.lastUsedNanos() >= validationIntervalNanos && entry.reserveIdle()) {
+                        // A connection the server closed still counts as idle: unless found here, min idle is
+                        // never refilled. Only the cheap peer-closed check; the validator may do I/O.
+                        String problem = LivenessCheck.problem(entry.socket);
+                        if (problem != null) {
+                            idle--;
+                            log.debug("Pool '{}' discards an idle {}: {}", name, entry, problem);
+                            retire(entry, PoolEntry.RESERVED, CloseReason.VALIDATION_FAILED);
+                        }
+                        else if (entry.transition(PoolEntry.RESERVED, PoolEntry.IN_USE)) {
+                            offerIdle(entry); // back to idle, waking a caller who started waiting meanwhile
+                        }
+                    }
                 }
                 requestRefill(server);
             }
@@ -1042,8 +1066,14 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         for (ServerPool server : servers) {
             for (int i = 0; i < server.slots.length(); i++) {
                 PoolEntry entry = server.slots.get(i);
-                if (entry != null && (entry.transition(PoolEntry.IN_USE, PoolEntry.REMOVED)
-                        || entry.transition(PoolEntry.IDLE, PoolEntry.REMOVED))) {
+                if (entry == null) {
+                    continue;
+                }
+                boolean borrowed = entry.transition(PoolEntry.IN_USE, PoolEntry.REMOVED);
+                if (borrowed || entry.transition(PoolEntry.IDLE, PoolEntry.REMOVED)) {
+                    if (borrowed) {
+                        retiredReturns.increment(); // the borrow ends here; its late close() finds it ended
+                    }
                     destroy(entry, CloseReason.POOL_CLOSED);
                     forced++;
                 }

@@ -153,6 +153,28 @@ final class ServerPool {
         }
     }
 
+    /**
+     * Counts borrowed and idle entries in one pass: counted separately, an entry returned between the two
+     * counts would be counted in both, and active + idle could exceed the slots.
+     */
+    int[] countActiveAndIdle() {
+        int active = 0;
+        int idle = 0;
+        for (int i = 0; i < slots.length(); i++) {
+            PoolEntry entry = slots.get(i);
+            if (entry != null) {
+                int state = entry.state();
+                if (state == PoolEntry.IN_USE) {
+                    active++;
+                }
+                else if (state == PoolEntry.IDLE) {
+                    idle++;
+                }
+            }
+        }
+        return new int[] {active, idle};
+    }
+
     int countIn(int state) {
         int count = 0;
         for (int i = 0; i < slots.length(); i++) {
@@ -177,7 +199,8 @@ final class ServerPool {
         }
         long errorAt = lastErrorAtMillis;
         long retryAt = nextRetryAtMillis;
-        return new ServerStatus(address, current, countIn(PoolEntry.IN_USE), countIn(PoolEntry.IDLE), failures,
+        int[] counts = countActiveAndIdle();
+        return new ServerStatus(address, current, counts[0], counts[1], failures,
                 error == null ? null : describe(error),
                 error == null ? null : Instant.ofEpochMilli(errorAt),
                 current == ServerState.DOWN ? Instant.ofEpochMilli(retryAt) : null);

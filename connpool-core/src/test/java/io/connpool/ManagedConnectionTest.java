@@ -14,6 +14,8 @@ import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -258,6 +260,13 @@ class ManagedConnectionTest {
         await().during(Duration.ofMillis(200)).atMost(WAIT).until(() -> dials.get() <= afterClose + 1);
     }
 
+    /** Logback appends under the appender's monitor; copying under it never sees a half-done append. */
+    private List<ILoggingEvent> logged() {
+        synchronized (logs) {
+            return new ArrayList<>(logs.list);
+        }
+    }
+
     @Test
     void logsWarnOnceForAnOutageAndInfoWhenBack() throws Exception {
         logs = new ListAppender<>();
@@ -288,13 +297,13 @@ class ManagedConnectionTest {
         server.restart();
         assertThat(managed.awaitConnected(WAIT)).isTrue();
 
-        assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.WARN).hasSize(1)
+        assertThat(logged()).filteredOn(e -> e.getLevel() == Level.WARN).hasSize(1)
                 .first().extracting(ILoggingEvent::getFormattedMessage).asString()
                 .contains("'m'").contains(server.hostPort()).contains("reconnecting");
-        assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.INFO)
+        assertThat(logged()).filteredOn(e -> e.getLevel() == Level.INFO)
                 .extracting(ILoggingEvent::getFormattedMessage)
                 .anySatisfy(message -> assertThat(message).contains("connected again"));
-        assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.DEBUG).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(logged()).filteredOn(e -> e.getLevel() == Level.DEBUG).hasSizeGreaterThanOrEqualTo(3);
     }
 
     @Test

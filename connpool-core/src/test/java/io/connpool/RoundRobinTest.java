@@ -1,44 +1,88 @@
 package io.connpool;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.connpool.testing.LineClient;
+import io.connpool.testing.PoolFixture;
 import io.connpool.testing.TestServer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RoundRobinTest {
 
-    private final List<TestServer> servers = Stream.of("a", "b", "c").map(TestServer::start).toList();
-    private ConnPool pool;
-
-    @AfterEach
-    void tearDown() {
-        if (pool != null) {
-            pool.close();
-        }
-        servers.forEach(TestServer::close);
-    }
+    @RegisterExtension
+    final PoolFixture fixture = new PoolFixture();
 
     @Test
     void sequentialAcquiresAreSpreadEvenlyOverServers() throws Exception {
-        pool = ConnPool.builder().name("rr")
-                .servers(servers.stream().map(TestServer::hostPort).toArray(String[]::new))
-                .build();
-        // steady state: while a server's first dial is in flight, callers go to the others
-        org.awaitility.Awaitility.await().until(() -> pool.servers().stream().allMatch(s -> s.state() == ServerState.UP));
+        List<TestServer> servers = fixture.servers("a", "b", "c");
+        ConnPool pool = fixture.pool(fixture.builder(servers.toArray(TestServer[]::new)));
+        // while a new server's first dial is in flight, callers pass over it rather than dial it too
+        await().until(() -> pool.stats().idle() == 3);
+
+        Map<String, Integer> served = serve(pool, 300);
+
+        assertThat(served).containsOnlyKeys("a", "b", "c");
+        assertThat(served.values()).allSatisfy(count -> assertThat(count).isBetween(99, 101));
+        // the replies really came over the servers' sockets: every request was seen by a server
+        assertThat(servers.stream().mapToLong(TestServer::requests).sum()).isEqualTo(300);
+    }
+
+    @Test
+    void connectionsAreReusedNotRedialedPerAcquire() throws Exception {
+        List<TestServer> servers = fixture.servers("a", "b", "c");
+        ConnPool pool = fixture.pool(fixture.builder(servers.toArray(TestServer[]::new)));
+        await().until(() -> pool.stats().idle() == 3); // warm-up dials done
+
+        serve(pool, 300);
+
+        // sequential use needs one connection per server; the warm-up dial already made it
+        assertThat(servers).allSatisfy(server -> assertThat(server.accepted()).isEqualTo(1));
+        assertThat(pool.stats().created()).isEqualTo(3);
+    }
+
+    @Test
+    void aServerAddedAtRunTimeTakesItsShareOnceConnected() throws Exception {
+        TestServer a = fixture.server("a");
+        TestServer b = fixture.server("b");
+        ConnPool pool = fixture.pool(fixture.builder(a));
+
+        assertThat(serve(pool, 10)).containsOnlyKeys("a");
+        assertThat(pool.addServer(b.address())).isTrue();
+        assertThat(pool.addServer(b.address())).as("adding it twice").isFalse();
+        await().until(() -> PoolFixture.status(pool, b.address()).idle() == 1);
+
+        Map<String, Integer> served = serve(pool, 100);
+        assertThat(served).containsOnlyKeys("a", "b");
+        assertThat(served.values()).allSatisfy(count -> assertThat(count).isBetween(49, 51));
+    }
+
+    @Test
+    void aRemovedServerTakesNoMoreTrafficAndItsIdleConnectionsClose() throws Exception {
+        List<TestServer> servers = fixture.servers("a", "b");
+        ConnPool pool = fixture.pool(fixture.builder(servers.toArray(TestServer[]::new)));
+        serve(pool, 10);
+
+        assertThat(pool.removeServer(servers.get(1).address())).isTrue();
+
+        assertThat(serve(pool, 20)).containsOnlyKeys("a");
+        await().until(() -> servers.get(1).openConnections() == 0);
+        assertThat(pool.servers()).extracting(ServerStatus::address).containsExactly(servers.get(0).address());
+    }
+
+    /** Counts, per server name, who answered {@code count} sequential calls. */
+    static Map<String, Integer> serve(ConnPool pool, int count) throws Exception {
         Map<String, Integer> served = new HashMap<>();
-        for (int i = 0; i < 300; i++) {
+        for (int i = 0; i < count; i++) {
             try (PooledConnection c = pool.acquire()) {
                 String reply = LineClient.call(c, "ping");
                 served.merge(reply.substring(0, reply.indexOf(':')), 1, Integer::sum);
             }
         }
-        assertThat(served).containsOnlyKeys("a", "b", "c");
-        assertThat(served.values()).allSatisfy(count -> assertThat(count).isBetween(99, 101));
+        return served;
     }
 }

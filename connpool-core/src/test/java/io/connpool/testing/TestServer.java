@@ -176,7 +176,11 @@ public final class TestServer implements AutoCloseable {
         return accepted.get();
     }
 
-    /** Connections open now, as the server sees them. */
+    /**
+     * Connections open now, as the server sees them. One closed by {@link #stop()}, {@link #kill()},
+     * {@link #closeConnections()} or {@link #resetConnections()} counts until its handler thread has let go
+     * of the socket (a close while a thread reads it completes only then), so 0 means every FIN or RST is sent.
+     */
     public int openConnections() {
         return open.size();
     }
@@ -256,7 +260,7 @@ public final class TestServer implements AutoCloseable {
             catch (IOException ignored) {
                 // already gone
             }
-            open.remove(connection);
+            // not removed from open here: its handler does that once the socket is really closed
         }
     }
 
