@@ -41,7 +41,9 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
 
     /** Why a pass over the servers found nothing. */
     private enum Refusal {
-        ALL_DOWN, RATE_LIMITED, EXHAUSTED, BUDGET_FULL
+        ALL_DOWN, RATE_LIMITED, EXHAUSTED, BUDGET_FULL,
+        /** The caller's own deadline cut a dial short: not the server's fault, and not a busy pool either. */
+        DIAL_CUT_SHORT
     }
 
     private static final int DIALER_THREADS = 4;
@@ -261,6 +263,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         int down = 0;
         boolean limited = false;
         boolean budgetFull = false;
+        boolean cutShort = false;
         for (int i = 0; i < n; i++) {
             int index = first + i < n ? first + i : first + i - n;
             ServerPool server = all[index];
@@ -305,10 +308,14 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
             if (server.isDown()) {
                 down++;
             }
+            else {
+                cutShort = true; // a failed dial that did not put the server down was cut by our deadline
+            }
         }
         return down == n ? Refusal.ALL_DOWN
                 : limited ? Refusal.RATE_LIMITED
                 : budgetFull ? Refusal.BUDGET_FULL
+                : cutShort ? Refusal.DIAL_CUT_SHORT
                 : Refusal.EXHAUSTED;
     }
 
@@ -1133,6 +1140,8 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
             case EXHAUSTED -> new PoolExhaustedException("Pool '" + name + "' is exhausted: " + usage()
                     + ". Return connections sooner (close every PooledConnection), raise maxConnectionsPerServer"
                     + " (now " + config.maxConnectionsPerServer() + "), or call acquire() to wait.");
+            case DIAL_CUT_SHORT -> new ConnPoolException("A dial from pool '" + name + "' was interrupted or"
+                    + " abandoned before it completed; the server is not marked down for it. Try again.");
         };
     }
 
@@ -1146,6 +1155,8 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         String why = switch (refusal) {
             case RATE_LIMITED -> "the servers that could serve were rate limited at maxRps=" + config.maxRps();
             case BUDGET_FULL -> "the shared connection budget (" + budget + ") stayed full";
+            case DIAL_CUT_SHORT -> "a dial still in progress at the deadline was abandoned (dialTimeout is "
+                    + config.dialTimeout().toMillis() + " ms; the server is not marked down for it)";
             default -> "every connection stayed busy";
         };
         return new AcquireTimeoutException("Pool '" + name + "' could not provide a connection within " + waited
