@@ -77,12 +77,21 @@ final class WaitQueue {
             return true;
         }
         for (Waiter waiter : queue) {
-            if (waiter.waiting) {
-                if (designated.compareAndSet(null, waiter)) {
-                    LockSupport.unpark(waiter.thread);
+            if (!waiter.waiting || !designated.compareAndSet(null, waiter)) {
+                if (designated.get() != null) {
+                    return true; // another release designated someone meanwhile
                 }
+                continue;
+            }
+            // The queue's iterator may hand us a waiter that has just left. Designate first, then check it
+            // is still waiting: a leaver clears 'waiting' before it clears its designation, so either we see
+            // it gone, or it sees itself designated and clears it. A departed waiter left designated would
+            // block every later wake-up.
+            if (waiter.waiting) {
+                LockSupport.unpark(waiter.thread);
                 return true;
             }
+            designated.compareAndSet(waiter, null);
         }
         return size.get() > 0;
     }
@@ -96,6 +105,7 @@ final class WaitQueue {
 
     /** Removes a waiter that stops waiting, and passes the wake-up on. */
     void leave(Waiter waiter) {
+        waiter.waiting = false; // first: a waker that designates us from here on sees we are gone
         if (queue.remove(waiter)) {
             size.decrementAndGet();
         }
