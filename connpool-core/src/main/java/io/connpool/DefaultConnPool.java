@@ -395,6 +395,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         long usage = now - entry.borrowedNanos;
         if (reason == null) {
             entry.touch(now);
+            entry.lastOwner = currentThreadId();
         }
         if (!entry.endBorrow(stamp, reason == null ? PoolEntry.IDLE : PoolEntry.REMOVED)) {
             return;
@@ -417,6 +418,11 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         becameIdle(entry);
     }
 
+    @SuppressWarnings("deprecation") // Thread.getId(): threadId() is JDK 19+, this is a Java 17 library
+    private static long currentThreadId() {
+        return Thread.currentThread().getId();
+    }
+
     /** Gives back an entry the caller owns but did not lease (fresh from a background dial, or unpermitted). */
     private void offerIdle(PoolEntry entry) {
         if (entry.transition(PoolEntry.IN_USE, PoolEntry.IDLE)) {
@@ -430,9 +436,6 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
             // dialed while removeServer ran: its closeIdle may have missed this one, so nobody else would close it
             retire(entry, PoolEntry.RESERVED, CloseReason.SERVER_REMOVED);
             return;
-        }
-        if (server.lastReleasedSlot != entry.slot) {
-            server.lastReleasedSlot = entry.slot;
         }
         if (waiters.size() > 0) {
             waiters.wakeOne();

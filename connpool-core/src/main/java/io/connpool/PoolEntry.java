@@ -59,6 +59,11 @@ final class PoolEntry {
     private volatile long lastUsedNanos;
     /** Owner-only: borrows handed out, for {@link PoolStats#acquired()}. */
     long leases;
+    /**
+     * The id of the thread that returned it last, written before the CAS that makes it idle. Read racily
+     * by borrowers as a preference only: a stale value costs a miss, never a wrong hand-out.
+     */
+    long lastOwner = -1;
 
     /** Owner-only: set when an I/O error went through this borrow's streams. */
     Throwable brokenBy;
