@@ -42,7 +42,6 @@ final class PoolEntry {
     final Socket socket;
     final InputStream rawInput;
     final OutputStream rawOutput;
-    final long createdNanos;
     /** When this connection retires; {@code Long.MAX_VALUE} offset from creation when unlimited. */
     final long expiresNanos;
     final boolean unlimitedLifetime;
@@ -81,7 +80,6 @@ final class PoolEntry {
         this.socket = socket;
         this.rawInput = socket.getInputStream();
         this.rawOutput = socket.getOutputStream();
-        this.createdNanos = nowNanos;
         this.unlimitedLifetime = lifetimeNanos <= 0;
         this.expiresNanos = nowNanos + (unlimitedLifetime ? 0 : lifetimeNanos);
         WORD.setRelease(this, (long) IN_USE);

@@ -9,7 +9,7 @@ import java.util.concurrent.locks.LockSupport;
  * Callers parked in {@code acquire}, oldest first. A returned connection goes back to the idle set, where
  * any caller may take it (as in HikariCP's {@code ConcurrentBag}: a running thread is not made to park so
  * that a parked one can be woken, which would cost a context switch per borrow under load); the release
- * then wakes the oldest sleeping waiter to look again.
+ * then wakes the oldest waiting caller to look again.
  *
  * <p>At most one waiter is on its way at a time ({@link #designated}): while it has not looked yet,
  * further releases wake nobody, so a burst of returns costs one unpark, not one each. A waiter that leaves
