@@ -203,13 +203,18 @@ public interface ConnPool extends AutoCloseable {
          *
          * @param servers the servers
          * @return this builder
-         * @throws IllegalArgumentException naming the value if one cannot be parsed
+         * @throws InvalidOptionException naming the value if one cannot be parsed
          */
         public Builder servers(String... servers) {
             requireServers(servers);
             List<ServerAddress> parsed = new ArrayList<>(servers.length);
             for (String server : servers) {
-                parsed.add(ServerAddress.parse(server));
+                try {
+                    parsed.add(ServerAddress.parse(server));
+                }
+                catch (IllegalArgumentException ex) {
+                    throw new InvalidOptionException("servers", server, ex.getMessage());
+                }
             }
             options.servers = parsed;
             return this;
@@ -431,7 +436,7 @@ public interface ConnPool extends AutoCloseable {
          */
         public Builder listener(ConnPoolListener listener) {
             if (listener == null) {
-                throw new IllegalArgumentException("listener must not be null; pass a ConnPoolListener");
+                throw new InvalidOptionException("listener", null, "listener must not be null; pass a ConnPoolListener");
             }
             options.listeners.add(listener);
             return this;
@@ -450,9 +455,21 @@ public interface ConnPool extends AutoCloseable {
 
         private static <T> T requireServers(T servers) {
             if (servers == null) {
-                throw new IllegalArgumentException("servers must list at least one 'host:port', was null");
+                throw new InvalidOptionException("servers", null, "servers must list at least one 'host:port', was null");
             }
             return servers;
+        }
+
+        /**
+         * Checks every option as {@link #build()} does, without starting anything: for frameworks that
+         * validate configuration before they build.
+         *
+         * @return this builder
+         * @throws InvalidOptionException naming the first invalid option, its value and the fix
+         */
+        public Builder validate() {
+            options.validated();
+            return this;
         }
 
         /**
@@ -460,7 +477,7 @@ public interface ConnPool extends AutoCloseable {
          * background ({@code minIdlePerServer}); this method does not wait for it.
          *
          * @return the pool
-         * @throws IllegalArgumentException naming the first invalid option, its value and the fix
+         * @throws InvalidOptionException naming the first invalid option, its value and the fix
          */
         public ConnPool build() {
             return new DefaultConnPool(options.validated());

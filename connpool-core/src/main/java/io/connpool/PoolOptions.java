@@ -31,20 +31,20 @@ final class PoolOptions {
 
     PoolConfig validated() {
         if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("name must not be blank; give the pool a name such as 'billing'");
+            throw new InvalidOptionException("name", name, "name must not be blank; give the pool a name such as 'billing'");
         }
         String where = " (pool '" + name + "')";
         if (servers == null || servers.isEmpty()) {
-            throw new IllegalArgumentException("servers must list at least one 'host:port'" + where);
+            throw new InvalidOptionException("servers", servers, "servers must list at least one 'host:port'" + where);
         }
         for (ServerAddress server : servers) {
             if (server == null) {
-                throw new IllegalArgumentException("servers must not contain null" + where);
+                throw new InvalidOptionException("servers", servers, "servers must not contain null" + where);
             }
         }
         List<ServerAddress> unique = List.copyOf(new LinkedHashSet<>(servers));
         if (unique.size() != servers.size()) {
-            throw new IllegalArgumentException("servers lists a server twice: " + servers
+            throw new InvalidOptionException("servers", servers, "servers lists a server twice: " + servers
                     + where + "; list each 'host:port' once");
         }
         positive("dialTimeout", dialTimeout, where);
@@ -52,18 +52,18 @@ final class PoolOptions {
         positive("retryMin", retryMin, where);
         positive("retryMax", retryMax, where);
         if (retryMin.compareTo(retryMax) > 0) {
-            throw new IllegalArgumentException("retryMin (" + retryMin + ") must not be greater than retryMax ("
+            throw new InvalidOptionException("retryMin", retryMin, "retryMin (" + retryMin + ") must not be greater than retryMax ("
                     + retryMax + ")" + where + "; raise retryMax or lower retryMin");
         }
         if (maxRps < 0) {
-            throw new IllegalArgumentException("maxRps must be 0 (unlimited) or positive, was " + maxRps + where);
+            throw new InvalidOptionException("maxRps", maxRps, "maxRps must be 0 (unlimited) or positive, was " + maxRps + where);
         }
         if (maxConnectionsPerServer < 1) {
-            throw new IllegalArgumentException("maxConnectionsPerServer must be at least 1, was "
+            throw new InvalidOptionException("maxConnectionsPerServer", maxConnectionsPerServer, "maxConnectionsPerServer must be at least 1, was "
                     + maxConnectionsPerServer + where);
         }
         if (minIdlePerServer < 0 || minIdlePerServer > maxConnectionsPerServer) {
-            throw new IllegalArgumentException("minIdlePerServer must be between 0 and maxConnectionsPerServer ("
+            throw new InvalidOptionException("minIdlePerServer", minIdlePerServer, "minIdlePerServer must be between 0 and maxConnectionsPerServer ("
                     + maxConnectionsPerServer + "), was " + minIdlePerServer + where);
         }
         positive("acquireTimeout", acquireTimeout, where);
@@ -72,11 +72,11 @@ final class PoolOptions {
         notNegative("validationInterval", validationInterval, where);
         notNegative("leakDetectionThreshold", leakDetectionThreshold, where);
         if (ejectAfterFailures < 0) {
-            throw new IllegalArgumentException("ejectAfterFailures must be 0 (never eject) or positive, was "
+            throw new InvalidOptionException("ejectAfterFailures", ejectAfterFailures, "ejectAfterFailures must be 0 (never eject) or positive, was "
                     + ejectAfterFailures + where);
         }
         if (dialer == null) {
-            throw new IllegalArgumentException("dialer must not be null" + where + "; use Dialer.tcp() or Dialer.tls(..)");
+            throw new InvalidOptionException("dialer", null, "dialer must not be null" + where + "; use Dialer.tcp() or Dialer.tls(..)");
         }
         Backoff effectiveBackoff = backoff != null ? backoff : Backoff.exponential(retryMin, retryMax);
         return new PoolConfig(name, unique, dialTimeout, readTimeout, retryMin, retryMax, maxRps,
@@ -90,21 +90,21 @@ final class PoolOptions {
 
     private static void positive(String option, Duration value, String where) {
         if (value == null || value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(option + " must be a positive duration, was " + value + where);
+            throw new InvalidOptionException(option, value, option + " must be a positive duration, was " + value + where);
         }
         notTooLong(option, value, where);
     }
 
     private static void notNegative(String option, Duration value, String where) {
         if (value == null || value.isNegative()) {
-            throw new IllegalArgumentException(option + " must be zero or a positive duration, was " + value + where);
+            throw new InvalidOptionException(option, value, option + " must be zero or a positive duration, was " + value + where);
         }
         notTooLong(option, value, where);
     }
 
     private static void notTooLong(String option, Duration value, String where) {
         if (value.compareTo(LONGEST) > 0) {
-            throw new IllegalArgumentException(option + " must be at most " + LONGEST + " (Long.MAX_VALUE"
+            throw new InvalidOptionException(option, value, option + " must be at most " + LONGEST + " (Long.MAX_VALUE"
                     + " nanoseconds, about 292 years), was " + value + where);
         }
     }

@@ -110,8 +110,9 @@ final class ConnPoolsHealthContributor implements CompositeHealthContributor {
         private Status status() {
             return switch (server.state()) {
                 case UP -> Status.UP;
-                case UNKNOWN -> Status.UNKNOWN;
-                case DOWN -> snapshot.stream().anyMatch(other -> other.state() == ServerState.UP) ? BYPASSED
+                case UNKNOWN, REMOVED -> Status.UNKNOWN;
+                // on probation the server is not trusted yet: it takes one trial borrow at a time
+                case DOWN, PROBATION -> snapshot.stream().anyMatch(other -> other.state() == ServerState.UP) ? BYPASSED
                         : Status.DOWN;
             };
         }
