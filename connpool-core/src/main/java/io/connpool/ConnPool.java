@@ -82,6 +82,22 @@ public interface ConnPool extends AutoCloseable {
     List<ServerStatus> servers();
 
     /**
+     * Returns the status of one server, read from memory like {@link #servers()}: for code that watches
+     * one server (a gauge per server) without building every server's status.
+     *
+     * @param server the server's address
+     * @return its status, or empty if it is not in the pool
+     */
+    default Optional<ServerStatus> server(ServerAddress server) {
+        for (ServerStatus status : servers()) {
+            if (status.address().equals(server)) {
+                return Optional.of(status);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
      * Returns the pool's counters and gauges.
      *
      * @return a snapshot

@@ -218,7 +218,7 @@ final class ServerPool {
         long errorAt = lastErrorAtMillis;
         long retryAt = nextRetryAtMillis;
         int[] counts = countActiveAndIdle();
-        return new ServerStatus(address, current, counts[0], counts[1], failures,
+        return new ServerStatus(address, address.toString(), current, counts[0], counts[1], failures,
                 error == null ? null : describe(error),
                 error == null ? null : Instant.ofEpochMilli(errorAt),
                 current == ServerState.DOWN ? Instant.ofEpochMilli(retryAt) : null);

@@ -5,7 +5,11 @@ import java.time.Instant;
 /**
  * A snapshot of one server of a pool, read from the pool's memory without touching the network.
  *
- * @param address the server
+ * @param address the server's address as the pool dials it: for a DNS name expanded into its addresses,
+ *        the resolved {@code ip:port}
+ * @param source where the server came from: the configured entry ({@code host:port} as written), the DNS
+ *        name it was resolved from, or the discovery service id; equal to {@code address.toString()} for a
+ *        server listed as is
  * @param state its state
  * @param active connections borrowed from it now
  * @param idle open connections to it waiting in the pool
@@ -17,6 +21,7 @@ import java.time.Instant;
  */
 public record ServerStatus(
         ServerAddress address,
+        String source,
         ServerState state,
         int active,
         int idle,
