@@ -469,6 +469,17 @@ public interface ConnPool extends AutoCloseable {
             return this;
         }
 
+        /**
+         * Sets how a borrow picks the server it tries first. Default {@link Balancer#roundRobin()}.
+         *
+         * @param balancer a balancer of its own for this pool
+         * @return this builder
+         */
+        public Builder balancer(Balancer balancer) {
+            options.balancer = balancer;
+            return this;
+        }
+
         private static <T> T requireServers(T servers) {
             if (servers == null) {
                 throw new InvalidOptionException("servers", null, "servers must list at least one 'host:port', was null");

@@ -3,8 +3,11 @@ package io.connpool;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A cap on open sockets shared by any number of pools (and {@link ManagedConnection}s), so that a
@@ -23,8 +26,13 @@ public final class ConnectionBudget {
     private final int max;
     private final AtomicInteger open = new AtomicInteger();
     private final List<BudgetMember> members = new CopyOnWriteArrayList<>();
-    /** Callers parked because the budget was full with nothing idle to evict. */
-    private final AtomicInteger starved = new AtomicInteger();
+    /**
+     * Callers waiting for a place, oldest first. A freed place is handed to the oldest claim directly, so the
+     * threads of a busy pool cannot re-take it before a starved caller of a quiet pool gets its turn.
+     */
+    private final Queue<Claim> claims = new ConcurrentLinkedQueue<>();
+    /** Claims still waiting; read on every release of a budgeted pool, so one volatile read when none. */
+    private final AtomicInteger waitingClaims = new AtomicInteger();
 
     private ConnectionBudget(int max) {
         this.max = max;
@@ -109,11 +117,12 @@ public final class ConnectionBudget {
     /**
      * Takes a place for a new socket. If the budget is full and {@code evict} is set, closes the least
      * recently used idle connection anywhere in the budget to make room; background dials (refill,
-     * probes) do not evict, so that pools do not churn each other's warm connections. Returns false if
-     * no place could be had.
+     * probes) do not evict, so that pools do not churn each other's warm connections. While claims wait,
+     * nobody else takes a place: a caller that finds the budget full queues behind them with
+     * {@link #claim}. Returns false if no place could be had.
      */
     boolean reserve(boolean evict) {
-        while (true) {
+        while (waitingClaims.get() == 0) {
             int current = open.get();
             if (current < max) {
                 if (open.compareAndSet(current, current + 1)) {
@@ -121,51 +130,116 @@ public final class ConnectionBudget {
                 }
                 continue;
             }
-            if (!evict || !evictLeastRecentlyUsed()) {
+            if (!evict || !evictLeastRecentlyUsed(false)) {
                 return false;
             }
         }
+        return false;
     }
 
-    /** Gives a place back, and tells a waiting pool there is room. */
+    /** Gives a place back: to the oldest waiting claim if there is one. */
     void release() {
         open.decrementAndGet();
-        for (BudgetMember member : members) {
-            if (member.wakeWaiterForBudget()) {
-                return;
-            }
-        }
+        grantWaiting();
     }
 
-    void starving(boolean waiting) {
-        if (waiting) {
-            starved.incrementAndGet();
+    /**
+     * Queues a caller for the next free place. If an idle connection anywhere in the budget can be closed for
+     * it, that happens now; else the place of the next socket to close is handed to the oldest claim, whose
+     * thread is unparked. Cancel the claim when done waiting, granted or not.
+     */
+    Claim claim(BudgetMember member) {
+        Claim claim = new Claim(member, Thread.currentThread());
+        waitingClaims.incrementAndGet();
+        claims.add(claim);
+        grantWaiting();
+        if (claim.isWaiting()) {
+            evictLeastRecentlyUsed(true); // its close releases a place, which goes to the oldest claim
         }
-        else {
-            starved.decrementAndGet();
+        return claim;
+    }
+
+    /** Stops waiting; a place granted but not used goes back to the budget. */
+    void cancel(Claim claim) {
+        if (claim.state.compareAndSet(Claim.WAITING, Claim.CANCELLED)) {
+            waitingClaims.decrementAndGet();
+            claims.remove(claim);
+        }
+        else if (claim.state.compareAndSet(Claim.GRANTED, Claim.CANCELLED)) {
+            release();
         }
     }
 
     /**
-     * A connection became idle somewhere: a caller starved of budget can now evict it. One volatile read
-     * when nobody starves, which is almost always.
+     * Whether a pool returning a connection should close it so that its place goes to a starved caller of
+     * another pool: a claim of another member waits, and this member holds more than its share of the budget
+     * ({@code max} divided among the members). Above its share only, so that two busy pools settle on a
+     * split instead of handing sockets back and forth. One volatile read when no claim waits.
      */
+    boolean wantsPlaceFrom(BudgetMember member) {
+        if (waitingClaims.get() == 0 || member.openSockets() <= share()) {
+            return false;
+        }
+        for (Claim claim : claims) {
+            if (claim.member != member && claim.isWaiting()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A connection became idle somewhere: a waiting claim can have its place. */
     void idleAvailable() {
-        if (starved.get() > 0) {
-            for (BudgetMember member : members) {
-                if (member.wakeWaiterForBudget()) {
-                    return;
-                }
+        if (waitingClaims.get() > 0) {
+            evictLeastRecentlyUsed(true);
+        }
+    }
+
+    /** An even split among the members; a member holding more than this gives way to starved ones. */
+    private int share() {
+        return max / Math.max(1, members.size());
+    }
+
+    private void grantWaiting() {
+        while (waitingClaims.get() > 0) {
+            Claim head = claims.peek();
+            if (head == null) {
+                return;
+            }
+            if (!head.isWaiting()) {
+                claims.remove(head); // cancelled: its canceller counted it out
+                continue;
+            }
+            int current = open.get();
+            if (current >= max) {
+                return;
+            }
+            if (!open.compareAndSet(current, current + 1)) {
+                continue;
+            }
+            if (head.state.compareAndSet(Claim.WAITING, Claim.GRANTED)) {
+                waitingClaims.decrementAndGet();
+                claims.remove(head);
+                LockSupport.unpark(head.thread);
+            }
+            else {
+                open.decrementAndGet(); // cancelled meanwhile: the place is free again
             }
         }
     }
 
-    /** Closes the least recently used idle connection of any member; false if none was idle. */
-    private boolean evictLeastRecentlyUsed() {
+    /**
+     * Closes the least recently used idle connection of any member (for a waiting claim: of a member above its
+     * share only); false if none was idle.
+     */
+    private boolean evictLeastRecentlyUsed(boolean overShareOnly) {
         while (true) {
             PoolEntry oldest = null;
             BudgetMember owner = null;
             for (BudgetMember member : members) {
+                if (overShareOnly && member.openSockets() <= share()) {
+                    continue;
+                }
                 PoolEntry candidate = member.leastRecentlyUsedIdle();
                 if (candidate != null && (oldest == null || candidate.lastUsedNanos() - oldest.lastUsedNanos() < 0)) {
                     oldest = candidate;
@@ -196,7 +270,40 @@ public final class ConnectionBudget {
         /** Claims and closes the entry if it is still idle; the budget place is given back by the close. */
         boolean evictForBudget(PoolEntry entry);
 
-        /** Wakes one caller waiting for room; false if none waits. */
-        boolean wakeWaiterForBudget();
+        /** Its sockets open now, dials in progress included. */
+        int openSockets();
+    }
+
+    /** One caller's place in line. */
+    static final class Claim {
+
+        static final int WAITING = 0;
+        static final int GRANTED = 1;
+        static final int USED = 2;
+        static final int CANCELLED = 3;
+
+        final BudgetMember member;
+        final Thread thread;
+        final AtomicInteger state = new AtomicInteger(WAITING);
+
+        Claim(BudgetMember member, Thread thread) {
+            this.member = member;
+            this.thread = thread;
+        }
+
+        boolean isWaiting() {
+            return state.get() == WAITING;
+        }
+
+        /** Used for a dial or cancelled: a caller still short of a place needs a new claim. */
+        boolean isSpent() {
+            int current = state.get();
+            return current == USED || current == CANCELLED;
+        }
+
+        /** Takes the granted place for a dial: true once, if granted. */
+        boolean useGrant() {
+            return state.compareAndSet(GRANTED, USED);
+        }
     }
 }

@@ -1,156 +1,94 @@
 package io.connpool;
 
 import io.connpool.ConnPoolListener.CloseReason;
+import io.connpool.PoolErrors.Refusal;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.channels.ClosedByInterruptException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.StringJoiner;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pool. Borrowing is a round-robin pass over the servers that claims an idle entry by CAS or
- * reserves room and dials in the caller's thread; when nothing can serve, the caller parks in the
- * {@link WaitQueue} and is handed the next returned connection. One scheduler thread runs probes,
- * eviction and leak reports; a small dialer pool, whose threads end when idle, runs background dials.
+ * The pool's API and its hot path. A borrow is one pass over the servers in turn ({@link Balancer}) that
+ * claims an idle entry by CAS, or reserves room and dials in the caller's thread ({@link Connector}); when
+ * nothing can serve, the caller parks in the {@link WaitQueue} and looks again when a release, a dial, a
+ * change of server state or the clock wakes it. Everything else lives beside it: server state in
+ * {@link ServerHealth}, the list in {@link ServerSet}, idle upkeep in {@link Housekeeper}, texts in
+ * {@link PoolErrors}. Changes of server state are applied in one place, {@link #apply}.
  */
 final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
 
     private static final Logger log = LoggerFactory.getLogger(ConnPool.class);
 
-    /** Why a pass over the servers found nothing. */
-    private enum Refusal {
-        ALL_DOWN, RATE_LIMITED, EXHAUSTED, BUDGET_FULL,
-        /** The caller's own deadline cut a dial short: not the server's fault, and not a busy pool either. */
-        DIAL_CUT_SHORT
-    }
+    /** Longer than anyone waits (about 73 years), and far enough from overflow to add to nanoTime(). */
+    private static final long FOREVER_NANOS = Long.MAX_VALUE / 4;
 
-    private static final int DIALER_THREADS = 4;
-
-    private final PoolConfig config;
+    final PoolConfig config;
+    final ServerSet servers = new ServerSet();
     private final String name;
     private final ListenerChain listeners;
     private final ConnectionBudget budget;
-    private final long dialTimeoutNanos;
+    private final Ticker ticker;
+    private final PoolScheduler scheduler;
+    private final Balancer balancer;
+    private final Connector connector;
+    private final Housekeeper housekeeper;
+    private final PoolErrors errors;
+    private final WaitQueue waiters;
     private final long acquireTimeoutNanos;
-    private final int readTimeoutMillis;
     private final long validationIntervalNanos;
-    private final long idleTimeoutNanos;
-    private final long maxLifetimeNanos;
     private final long leakThresholdNanos;
-    private final int minIdle;
 
-    private volatile ServerPool[] servers;
-    /**
-     * The servers that are not down, in pool order: the round-robin turns. Counting turns over these only
-     * keeps the share even when one is down (over all servers, the one after a down server would take its
-     * turns too); rebuilt on every state change, never on the borrow path.
-     */
-    private volatile ServerPool[] inTurn;
-    private final ReentrantLock serverChanges = new ReentrantLock();
-    private final AtomicInteger cursor = new AtomicInteger();
-    private final WaitQueue waiters = new WaitQueue();
-
-    /** Leases and returns of connections already closed; live ones count on their entries. */
-    private final LongAdder retiredLeases = new LongAdder();
-    private final LongAdder retiredReturns = new LongAdder();
-    private final LongAdder timeoutCount = new LongAdder();
-    private final LongAdder createdCount = new LongAdder();
-    private final LongAdder closedCount = new LongAdder();
-
-    private final ScheduledThreadPoolExecutor scheduler;
-    private final ThreadPoolExecutor dialExecutor;
+    private final PoolCounters counters = new PoolCounters();
+    private final HealthEffects effects;
 
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean closed;
-    private final ReentrantLock drainLock = new ReentrantLock();
-    private final Condition drained = drainLock.newCondition();
+    private final Drain drain;
+    private final ServerChanges changes;
 
     DefaultConnPool(PoolConfig config) {
         this.config = config;
         this.name = config.name();
         this.listeners = new ListenerChain(config.listeners());
         this.budget = config.budget();
-        this.dialTimeoutNanos = config.dialTimeout().toNanos();
+        this.ticker = config.ticker();
+        this.balancer = config.balancer();
         this.acquireTimeoutNanos = config.acquireTimeout().toNanos();
-        this.readTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, config.readTimeout().toMillis());
         this.validationIntervalNanos = config.validationInterval().toNanos();
-        this.idleTimeoutNanos = config.idleTimeout().toNanos();
-        this.maxLifetimeNanos = config.maxLifetime().toNanos();
         this.leakThresholdNanos = config.leakDetectionThreshold().toNanos();
-        this.minIdle = config.minIdlePerServer();
-        this.servers = config.servers().stream().map(this::newServer).toArray(ServerPool[]::new);
-        this.inTurn = servers;
-
-        this.scheduler = new ScheduledThreadPoolExecutor(1, threads("housekeeper"));
-        this.scheduler.setRemoveOnCancelPolicy(true);
-        this.scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        this.dialExecutor = new ThreadPoolExecutor(DIALER_THREADS, DIALER_THREADS, 10, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), threads("dialer"));
-        this.dialExecutor.allowCoreThreadTimeOut(true);
-
+        this.waiters = new WaitQueue(config.beforePark());
+        this.errors = new PoolErrors(this, config);
+        this.scheduler = config.schedulers().create(name);
+        this.connector = new Connector(this, config,
+                new SocketOpener(config.dialer(), config.readTimeout(), listeners, ticker), scheduler);
+        this.housekeeper = new Housekeeper(this, config, connector);
+        this.effects = new HealthEffects(this, servers, listeners, connector, waiters);
+        this.drain = new Drain(servers, ticker);
+        this.changes = new ServerChanges(this, config, servers, effects, connector, listeners, waiters);
+        servers.replace(config.servers(), changes::newServer);
         if (budget != null) {
             budget.register(this);
         }
-        long period = housekeepingPeriodNanos();
-        scheduler.scheduleWithFixedDelay(this::housekeep, period, period, TimeUnit.NANOSECONDS);
-        for (ServerPool server : servers) {
-            requestRefill(server);
+        housekeeper.start(scheduler, ticker);
+        for (ServerPool server : servers.all()) {
+            connector.requestRefill(server);
         }
         log.info("Pool '{}' started: servers {}, {} connections per server at most, {} kept idle", name,
-                config.servers(), config.maxConnectionsPerServer(), minIdle);
-    }
-
-    private ServerPool newServer(ServerAddress address) {
-        return new ServerPool(address, config.maxConnectionsPerServer(), config.maxRps(), name);
-    }
-
-    private ThreadFactory threads(String role) {
-        AtomicInteger count = new AtomicInteger();
-        return task -> {
-            Thread thread = new Thread(task, "connpool-" + name + "-" + role + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
-
-    /** Often enough that idle timeout and lifetime are honoured within a quarter of their value. */
-    private long housekeepingPeriodNanos() {
-        long period = TimeUnit.SECONDS.toNanos(30);
-        if (idleTimeoutNanos > 0) {
-            period = Math.min(period, idleTimeoutNanos / 4);
-        }
-        if (maxLifetimeNanos > 0) {
-            period = Math.min(period, maxLifetimeNanos / 4);
-        }
-        return Math.max(period, TimeUnit.MILLISECONDS.toNanos(10));
+                config.servers(), config.maxConnectionsPerServer(), config.minIdlePerServer());
     }
 
     // ---------------------------------------------------------------- borrowing
 
-    // The handle is made here, in a method small enough to inline into the caller, so that escape
-    // analysis can scalar-replace it: borrowing then allocates nothing.
+    // The handle is made here, in methods small enough to inline into the caller, so that escape analysis
+    // can scalar-replace it: borrowing then allocates nothing.
 
     @Override
     public PooledConnection acquire() throws ConnPoolException, InterruptedIOException {
@@ -164,7 +102,8 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("acquire timeout must not be negative, was " + timeout);
         }
-        PoolEntry entry = borrow(cappedNanos(timeout), true);
+        long nanos = timeout.compareTo(Duration.ofNanos(FOREVER_NANOS)) >= 0 ? FOREVER_NANOS : timeout.toNanos();
+        PoolEntry entry = borrow(nanos, true);
         return new PooledConnectionHandle(this, entry, entry.borrow());
     }
 
@@ -180,25 +119,15 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         }
     }
 
-    /** Longer than anyone waits (about 73 years), and far enough from overflow to add to nanoTime(). */
-    private static final long FOREVER_NANOS = Long.MAX_VALUE / 4;
-
-    private static long cappedNanos(Duration timeout) {
-        return timeout.compareTo(Duration.ofNanos(FOREVER_NANOS)) >= 0 ? FOREVER_NANOS : timeout.toNanos();
-    }
-
-    private PoolEntry borrow(long timeoutNanos, boolean wait)
-            throws ConnPoolException, InterruptedIOException {
-        long start = System.nanoTime();
-        Object found = pass(start, wait ? start + timeoutNanos : 0);
+    private PoolEntry borrow(long timeoutNanos, boolean wait) throws ConnPoolException, InterruptedIOException {
+        long start = ticker.nanoTime();
+        Object found = pass(start, wait ? start + timeoutNanos : 0, null);
         if (found instanceof PoolEntry entry) {
-            return lease(entry, start, start); // the common case: no wait, so no second clock read
+            // no second clock read unless the caller dialed, and then the dial read it already
+            return lease(entry, start, entry.origin == PoolEntry.DIALED ? entry.createdNanos : start);
         }
         if (!wait) {
-            if (closed) {
-                throw closedException(); // checked only here, off the fast path: a closed pool has nothing to pass
-            }
-            throw refused((Refusal) found);
+            throw closed ? errors.closed() : errors.refused((Refusal) found);
         }
         return await(start, start + timeoutNanos, (Refusal) found);
     }
@@ -209,157 +138,188 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         Refusal refusal = firstRefusal;
         // Registered before the next pass: a release between the first pass and now is not missed.
         WaitQueue.Waiter waiter = waiters.enqueue();
-        boolean starved = false;
+        ConnectionBudget.Claim claim = null;
         try {
             while (true) {
-                if (closed) {
-                    throw closedException();
+                if (refusal == Refusal.CLOSED || closed) {
+                    throw errors.closed();
+                }
+                if (refusal == Refusal.NO_SERVERS) {
+                    throw errors.noServers(); // nothing to wait for
                 }
                 if (Thread.interrupted()) {
-                    throw interrupted(start);
+                    throw errors.interrupted(start);
                 }
-                if (refusal == Refusal.BUDGET_FULL && !starved) {
-                    budget.starving(true); // another pool's connection going idle will wake us to evict it
-                    starved = true;
+                long now = ticker.nanoTime();
+                if (refusal == Refusal.ALL_DOWN) {
+                    long back = servers.soonestRetryNanos();
+                    if (back != Long.MAX_VALUE && back - deadline > 0) {
+                        throw errors.noneBackInTime(deadline - now);
+                    }
+                }
+                if (refusal == Refusal.BUDGET_FULL && (claim == null || claim.isSpent())) {
+                    claim = budget.claim(this); // the next freed place is handed to us, not to whoever is quicker
                 }
                 waiters.aboutToLook(waiter);
-                Object found = pass(System.nanoTime(), deadline);
+                Object found = pass(now, deadline, claim);
                 if (found instanceof PoolEntry entry) {
-                    return lease(entry, start, System.nanoTime());
+                    return lease(entry, start, entry.origin == PoolEntry.DIALED ? entry.createdNanos : ticker.nanoTime());
                 }
                 refusal = (Refusal) found;
-                long now = System.nanoTime();
+                now = ticker.nanoTime();
                 long remaining = deadline - now;
                 if (remaining <= 0) {
-                    throw timedOut(refusal, now - start);
+                    counters.timedOut();
+                    listeners.acquireTimedOut(now - start);
+                    throw errors.timedOut(refusal, now - start);
                 }
-                long park = remaining;
                 if (refusal == Refusal.RATE_LIMITED) {
-                    park = Math.min(park, Math.max(TimeUnit.MILLISECONDS.toNanos(1), nanosToPermit()));
+                    remaining = Math.min(remaining, Math.max(TimeUnit.MILLISECONDS.toNanos(1),
+                            servers.nanosToPermit(now)));
                 }
-                waiters.park(waiter, park);
+                waiters.park(waiter, remaining);
             }
         }
         finally {
             waiters.leave(waiter);
-            if (starved) {
-                budget.starving(false);
+            if (claim != null) {
+                budget.cancel(claim);
             }
         }
     }
 
     /**
-     * One round-robin pass: from the next server in turn, the first that is not down, has a permit and
-     * has an idle connection or room to dial. Returns a {@link PoolEntry} the caller owns, or a
+     * One pass over the servers in turn, from the one the balancer picks: the first that takes borrows, has
+     * a permit and has an idle connection or room to dial. Returns a {@link PoolEntry} the caller owns, or a
      * {@link Refusal}.
      */
-    private Object pass(long startNanos, long deadlineNanos) throws InterruptedIOException {
-        ServerPool[] all = inTurn;
-        int n = all.length;
+    private Object pass(long now, long deadline, ConnectionBudget.Claim claim) throws InterruptedIOException {
+        ServerPool[] turns = servers.turns();
+        int n = turns.length;
         if (n == 0) {
-            return Refusal.ALL_DOWN;
+            return closed ? Refusal.CLOSED : servers.isEmpty() ? Refusal.NO_SERVERS : Refusal.ALL_DOWN;
         }
-        int first = n == 1 ? 0 : (cursor.getAndIncrement() & Integer.MAX_VALUE) % n;
+        int first = balancer.first(turns);
         int down = 0;
         boolean limited = false;
         boolean budgetFull = false;
-        boolean cutShort = false;
+        boolean unblamed = false;
         for (int i = 0; i < n; i++) {
-            int index = first + i < n ? first + i : first + i - n;
-            ServerPool server = all[index];
-            if (server.isDown()) {
-                down++;
-                continue;
-            }
-            PoolEntry entry = takeIdle(server, startNanos);
-            if (entry != null) {
-                if (server.tryPermit()) {
-                    return entry;
+            ServerPool server = turns[first + i < n ? first + i : first + i - n];
+            ServerHealth.Snapshot health = server.health.current();
+            boolean trial = false;
+            if (!health.admitsCallers()) {
+                if (!health.takesBorrows()) {
+                    down++; // went down since the turns were built
+                    continue;
                 }
-                offerIdle(entry);
-                listeners.rateLimited(server.address);
-                limited = true;
-                continue;
-            }
-            if (!server.reserveDial()) {
-                if (server.isDown()) {
-                    down++; // went down since the check above, e.g. by a background dial that just failed
+                if (!server.health.tryStartTrial()) {
+                    continue; // on probation, and its one trial borrow is out
                 }
-                continue;
+                trial = true;
             }
-            if (!server.tryPermit()) {
-                server.cancelDial();
-                listeners.rateLimited(server.address);
-                limited = true;
-                continue;
-            }
-            if (budget != null && !budget.reserve(true)) {
-                server.cancelDial();
-                budgetFull = true;
-                continue;
-            }
-            entry = dial(server, deadlineNanos);
-            if (entry != null) {
+            Object served = serve(server, health, now, deadline, claim);
+            if (served instanceof PoolEntry entry) {
+                entry.trial = trial;
                 return entry;
             }
-            if (Thread.currentThread().isInterrupted() && deadlineNanos != 0) {
-                throw interrupted(startNanos);
+            if (trial) {
+                server.health.endTrial();
             }
-            if (server.isDown()) {
+            if (served == Refusal.CLOSED) {
+                return served;
+            }
+            if (served == Refusal.RATE_LIMITED) {
+                limited = true;
+            }
+            else if (served == Refusal.BUDGET_FULL) {
+                budgetFull = true;
+            }
+            else if (served == Refusal.ALL_DOWN) {
                 down++;
             }
-            else {
-                cutShort = true; // a failed dial that did not put the server down was cut by our deadline
+            else if (served == Refusal.DIAL_UNBLAMED) {
+                unblamed = true;
             }
         }
         return down == n ? Refusal.ALL_DOWN
                 : limited ? Refusal.RATE_LIMITED
                 : budgetFull ? Refusal.BUDGET_FULL
-                : cutShort ? Refusal.DIAL_CUT_SHORT
+                : unblamed ? Refusal.DIAL_UNBLAMED
                 : Refusal.EXHAUSTED;
     }
 
+    /** An idle connection of the server with a permit, else a dial; the entry, or why not (null: no room). */
+    private Object serve(ServerPool server, ServerHealth.Snapshot health, long now, long deadline,
+            ConnectionBudget.Claim claim) throws InterruptedIOException {
+        PoolEntry entry = takeIdle(server, health, now);
+        if (entry != null) {
+            if (server.tryPermit()) {
+                return entry;
+            }
+            offerIdle(entry);
+            listeners.rateLimited(server.address);
+            return Refusal.RATE_LIMITED;
+        }
+        if (closed) {
+            return Refusal.CLOSED; // a closed pool never dials
+        }
+        if (!server.reserveDial()) {
+            return null;
+        }
+        if (!server.tryPermit()) {
+            server.cancelDial();
+            listeners.rateLimited(server.address);
+            return Refusal.RATE_LIMITED;
+        }
+        if (budget != null && !(claim != null && claim.useGrant()) && !budget.reserve(true)) {
+            server.cancelDial();
+            return Refusal.BUDGET_FULL;
+        }
+        entry = connector.dial(server, deadline, false);
+        if (entry != null) {
+            return entry;
+        }
+        if (deadline != 0 && Thread.currentThread().isInterrupted()) {
+            throw errors.interrupted(now);
+        }
+        return closed ? Refusal.CLOSED
+                : server.health.current().takesBorrows() ? Refusal.DIAL_UNBLAMED : Refusal.ALL_DOWN;
+    }
+
     /** Claims an idle connection of the server that is fit to hand out, closing unfit ones on the way. */
-    private PoolEntry takeIdle(ServerPool server, long nowNanos) {
+    private PoolEntry takeIdle(ServerPool server, ServerHealth.Snapshot health, long now) {
         PoolEntry entry;
         while ((entry = server.claimIdle()) != null) {
-            if (entry.evictOnReturn) {
+            if (entry.generation != health.generation()) {
+                retire(entry, PoolEntry.IN_USE, CloseReason.SERVER_DOWN); // went idle as its server went down
+            }
+            else if (entry.evictOnReturn) {
                 retire(entry, PoolEntry.IN_USE, CloseReason.EVICTED);
             }
-            else if (entry.expired(nowNanos)) {
+            else if (entry.expired(now)) {
                 retire(entry, PoolEntry.IN_USE, CloseReason.MAX_LIFETIME);
             }
-            else if (nowNanos - entry.lastUsedNanos() >= validationIntervalNanos && !isValid(entry)) {
-                retire(entry, PoolEntry.IN_USE, CloseReason.VALIDATION_FAILED);
+            else if (now - entry.lastUsedNanos() < validationIntervalNanos) {
+                entry.origin = PoolEntry.REUSED;
+                return entry;
+            }
+            else if (LivenessCheck.fitToLend(entry, config.validator(), name)) {
+                entry.origin = PoolEntry.VALIDATED;
+                return entry;
             }
             else {
-                return entry;
+                retire(entry, PoolEntry.IN_USE, CloseReason.VALIDATION_FAILED);
             }
         }
         return null;
-    }
-
-    private boolean isValid(PoolEntry entry) {
-        String problem = LivenessCheck.problem(entry.socket);
-        if (problem == null && config.validator() != null) {
-            try {
-                problem = config.validator().isValid(entry.socket) ? null : "rejected by the validator";
-            }
-            catch (IOException | RuntimeException ex) {
-                problem = "validator failed: " + ServerPool.describe(ex);
-            }
-        }
-        if (problem != null) {
-            log.debug("Pool '{}' discards an idle {}: {}", name, entry, problem);
-            return false;
-        }
-        return true;
     }
 
     /** Prepares an entry the caller owns for its borrower. */
     private PoolEntry lease(PoolEntry entry, long startNanos, long nowNanos) {
         entry.brokenBy = null;
         entry.invalidated = false;
+        entry.replyStarted = false;
         entry.borrowedNanos = nowNanos;
         entry.leases++;
         if (leakThresholdNanos > 0) {
@@ -372,25 +332,30 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
     // ---------------------------------------------------------------- returning
 
     /**
-     * Ends borrow {@code stamp} of the entry with one CAS, to idle or, if it must not be reused, to
-     * removed. A second close, a stale handle or a close racing a force-close finds the borrow ended and
-     * does nothing.
+     * Ends borrow {@code stamp} of the entry with one CAS, to idle or, if it must not be reused, to removed.
+     * A second close, a stale handle or a close racing a force-close finds the borrow ended and does nothing.
      */
     void release(PoolEntry entry, long stamp) {
         if (entry.borrow() != stamp) {
             return; // closed already: the common misuse, answered without a clock read
         }
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         ServerPool server = entry.server;
+        ServerHealth.Snapshot health = server.health.current();
         Throwable broken = entry.brokenBy;
+        boolean current = entry.generation == health.generation() && health.takesBorrows();
         CloseReason reason = broken != null ? CloseReason.BROKEN
                 : entry.invalidated ? CloseReason.INVALIDATED
                 : closed ? CloseReason.POOL_CLOSED
-                : server.removed ? CloseReason.SERVER_REMOVED
-                : server.state == ServerState.DOWN ? CloseReason.SERVER_DOWN
+                : !current ? (health.state() == ServerState.REMOVED ? CloseReason.SERVER_REMOVED : CloseReason.SERVER_DOWN)
                 : entry.evictOnReturn ? CloseReason.EVICTED
                 : entry.expired(now) ? CloseReason.MAX_LIFETIME
+                : budget != null && budget.wantsPlaceFrom(this) ? CloseReason.BUDGET
                 : null;
+        if (entry.trial || broken != null || health.wantsHealthyReturns()) {
+            // before the close frees room, so that nobody dials a server being ejected
+            effects.judge(server, entry, broken, current && reason != CloseReason.INVALIDATED);
+        }
         LeakReport leak = entry.leakReport;
         long usage = now - entry.borrowedNanos;
         if (reason == null) {
@@ -406,16 +371,10 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         }
         listeners.released(server.address, usage);
         if (reason != null) {
-            if (broken != null) {
-                ioFailure(server, broken); // before the close frees room, so nobody dials a server being ejected
-            }
             destroy(entry, reason);
             return;
         }
-        if (server.ioFailures.get() != 0) {
-            server.ioFailures.set(0);
-        }
-        becameIdle(entry);
+        becameIdle(entry, health);
     }
 
     @SuppressWarnings("deprecation") // Thread.getId(): threadId() is JDK 19+, this is a Java 17 library
@@ -424,17 +383,21 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
     }
 
     /** Gives back an entry the caller owns but did not lease (fresh from a background dial, or unpermitted). */
-    private void offerIdle(PoolEntry entry) {
+    void offerIdle(PoolEntry entry) {
+        ServerHealth.Snapshot health = entry.server.health.current();
         if (entry.transition(PoolEntry.IN_USE, PoolEntry.IDLE)) {
-            becameIdle(entry);
+            becameIdle(entry, health);
         }
     }
 
-    private void becameIdle(PoolEntry entry) {
-        ServerPool server = entry.server;
-        if (server.removed && entry.reserveIdle()) {
-            // dialed while removeServer ran: its closeIdle may have missed this one, so nobody else would close it
-            retire(entry, PoolEntry.RESERVED, CloseReason.SERVER_REMOVED);
+    /** {@code before}: the server's health as read before the entry went idle. */
+    private void becameIdle(PoolEntry entry, ServerHealth.Snapshot before) {
+        ServerHealth.Snapshot now = entry.server.health.current();
+        if (now != before && (!now.takesBorrows() || now.generation() != entry.generation) && entry.reserveIdle()) {
+            // its server went down or was removed (or the pool closed) meanwhile: whoever closed its idle
+            // connections may have passed this one while it was still borrowed
+            retire(entry, PoolEntry.RESERVED, now.state() == ServerState.REMOVED ? CloseReason.SERVER_REMOVED
+                    : CloseReason.SERVER_DOWN);
             return;
         }
         if (waiters.size() > 0) {
@@ -446,7 +409,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
     }
 
     /** Closes an entry the caller owns in state {@code owned}; no effect if someone else retired it. */
-    private void retire(PoolEntry entry, int owned, CloseReason reason) {
+    void retire(PoolEntry entry, int owned, CloseReason reason) {
         if (entry.transition(owned, PoolEntry.REMOVED)) {
             destroy(entry, reason);
         }
@@ -455,469 +418,59 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
     private void destroy(PoolEntry entry, CloseReason reason) {
         ServerPool server = entry.server;
         entry.closeSocket();
-        retiredLeases.add(entry.leases);
-        retiredReturns.add(entry.borrow());
+        counters.retired(entry);
         server.uninstall(entry);
-        closedCount.increment();
         log.debug("Pool '{}' closed {}: {}", name, entry, reason);
         listeners.connectionClosed(server.address, reason);
         if (budget != null) {
             budget.release();
         }
         if (closed) {
-            signalDrained();
+            if (drain.signal()) {
+                scheduler.shutdown();
+            }
         }
         else {
             waiters.wakeOne(); // there is room to dial now
-            requestRefill(server);
+            connector.requestRefill(server);
         }
     }
 
-    // ---------------------------------------------------------------- dialing and server health
-
-    /**
-     * Dials into room the caller reserved (server slot and budget place). Returns the new entry, owned by
-     * the caller, or null after recording the failure. {@code deadlineNanos} is the caller's own deadline,
-     * 0 for none: a dial cut short by it says nothing about the server.
-     */
-    private PoolEntry dial(ServerPool server, long deadlineNanos) {
-        int epoch = server.epochSnapshot();
-        long start = System.nanoTime();
-        long timeout = dialTimeoutNanos;
-        boolean cutByCaller = false;
-        if (deadlineNanos != 0 && deadlineNanos - start < timeout) {
-            timeout = Math.max(deadlineNanos - start, TimeUnit.MILLISECONDS.toNanos(1));
-            cutByCaller = true;
-        }
-        Socket socket = null;
-        boolean installed = false;
-        try {
-            socket = config.dialer().dial(server.address, Duration.ofNanos(timeout));
-            if (socket == null) {
-                throw new IOException("the dialer " + config.dialer() + " returned no socket");
-            }
-            socket.setSoTimeout(readTimeoutMillis);
-            long now = System.nanoTime();
-            PoolEntry entry = new PoolEntry(server, socket, now, lifetimeNanos());
-            server.install(entry);
-            installed = true;
-            createdCount.increment();
-            listeners.dialSucceeded(server.address, now - start);
-            markUp(server);
-            if (closed) {
-                retire(entry, PoolEntry.IN_USE, CloseReason.POOL_CLOSED);
-                return null;
-            }
-            return entry;
-        }
-        catch (IOException | RuntimeException ex) {
-            long elapsed = System.nanoTime() - start;
-            listeners.dialFailed(server.address, elapsed, ex);
-            boolean callersOwn = ex instanceof ClosedByInterruptException
-                    || Thread.currentThread().isInterrupted()
-                    || (cutByCaller && ex instanceof SocketTimeoutException);
-            if (callersOwn) {
-                log.debug("Pool '{}': dial to {} cut short by the caller ({}); the server is not blamed", name,
-                        server.address, ServerPool.describe(ex));
-            }
-            else if (!closed) {
-                markDown(server, ex, epoch, false);
-            }
-            return null;
-        }
-        finally {
-            if (!installed) {
-                Sockets.closeQuietly(socket);
-                server.cancelDial();
-                if (budget != null) {
-                    budget.release();
-                }
-            }
-        }
+    void created() {
+        counters.created();
     }
 
-    /** The configured lifetime, up to 2.5 % shorter at random so connections do not expire together. */
-    private long lifetimeNanos() {
-        if (maxLifetimeNanos <= 0) {
-            return 0;
-        }
-        long variance = maxLifetimeNanos / 40;
-        return maxLifetimeNanos - (variance > 0 ? ThreadLocalRandom.current().nextLong(variance) : 0);
-    }
+    // ---------------------------------------------------------------- server state
 
-    private void markUp(ServerPool server) {
-        if (server.state == ServerState.UP) {
-            return;
-        }
-        ServerState before;
-        int failures;
-        server.health.lock();
-        try {
-            before = server.state;
-            if (before == ServerState.UP) {
-                return;
-            }
-            failures = server.dialFailures;
-            server.state = ServerState.UP;
-            server.dialFailures = 0;
-            server.epoch++;
-            server.lastError = null;
-            server.nextRetryAtMillis = 0;
-            if (server.probe != null) {
-                server.probe.cancel(false);
-                server.probe = null;
-            }
-        }
-        finally {
-            server.health.unlock();
-        }
-        server.ioFailures.set(0);
-        refreshTurns();
-        if (before == ServerState.DOWN) {
-            log.info("Server {} of pool '{}' is back UP after {} failed attempt(s)", server.address, name, failures);
-        }
-        else {
-            log.debug("Server {} of pool '{}' is UP", server.address, name);
-        }
-        listeners.serverUp(server.address);
-        waiters.wakeAll();
-    }
-
-    /**
-     * Puts a server in backoff and schedules its one probe. A failed dial that started before the server's
-     * last state change is only recorded: it is not a new backoff step (unless {@code force}, for
-     * ejection).
-     */
-    private void markDown(ServerPool server, Throwable cause, int epochAtStart, boolean force) {
-        ServerState before;
-        long delayNanos;
-        int failures;
-        long nowMillis = System.currentTimeMillis();
-        server.health.lock();
-        try {
-            server.lastError = cause;
-            server.lastErrorAtMillis = nowMillis;
-            before = server.state;
-            if (server.removed || (!force && before == ServerState.DOWN && epochAtStart != server.epoch)) {
-                return;
-            }
-            if (force && before == ServerState.DOWN) {
-                return;
-            }
-            failures = ++server.dialFailures;
-            delayNanos = Math.max(1, config.backoff().delay(failures).toNanos());
-            server.nextRetryAtMillis = nowMillis + TimeUnit.NANOSECONDS.toMillis(delayNanos);
-            server.state = ServerState.DOWN;
-            server.epoch++;
-            if (server.probe != null) {
-                server.probe.cancel(false);
-            }
-            try {
-                server.probe = scheduler.schedule(() -> probe(server), delayNanos, TimeUnit.NANOSECONDS);
-            }
-            catch (RejectedExecutionException closing) {
-                server.probe = null;
-            }
-        }
-        finally {
-            server.health.unlock();
-        }
-        if (before != ServerState.DOWN) {
-            refreshTurns();
-            log.warn("Server {} of pool '{}' is DOWN: {}; retrying in {} ms", server.address, name,
-                    ServerPool.describe(cause), TimeUnit.NANOSECONDS.toMillis(delayNanos));
-            listeners.serverDown(server.address, cause, delayNanos);
-            closeIdle(server, CloseReason.SERVER_DOWN);
-        }
-        else {
-            log.debug("Server {} of pool '{}' still down after attempt {}: {}; next retry in {} ms",
-                    server.address, name, failures, ServerPool.describe(cause),
-                    TimeUnit.NANOSECONDS.toMillis(delayNanos));
-        }
-    }
-
-    /** An I/O error on a borrowed connection: enough in a row eject the server like a failed dial. */
-    private void ioFailure(ServerPool server, Throwable error) {
-        if (error instanceof ClosedByInterruptException
-                || (error instanceof InterruptedIOException && !(error instanceof SocketTimeoutException))) {
-            return; // the borrower's own interruption says nothing about the server
-        }
-        int failures = server.ioFailures.incrementAndGet();
-        server.lastError = error;
-        server.lastErrorAtMillis = System.currentTimeMillis();
-        int limit = config.ejectAfterFailures();
-        if (limit > 0 && failures >= limit && server.state != ServerState.DOWN) {
-            markDown(server, new IOException(failures + " consecutive connections failed with I/O errors, the last: "
-                    + ServerPool.describe(error), error), 0, true);
-        }
-    }
-
-    /** Runs on the scheduler when a down server's backoff expires; the dial itself goes to the dialers. */
-    private void probe(ServerPool server) {
-        if (closed || server.removed) {
-            return;
-        }
-        try {
-            dialExecutor.execute(() -> probeNow(server));
-        }
-        catch (RejectedExecutionException closing) {
-            // the pool is closing
-        }
-    }
-
-    private void probeNow(ServerPool server) {
-        if (closed || server.removed) {
-            return;
-        }
-        if (!server.reserveBackgroundDial()) {
-            reschedule(server); // full of borrowed connections from before it went down
-            return;
-        }
-        if (budget != null && !budget.reserve(false)) {
-            server.cancelDial();
-            reschedule(server);
-            return;
-        }
-        PoolEntry entry = dial(server, 0);
-        if (entry != null) {
-            entry.touch(System.nanoTime());
-            offerIdle(entry);
-        }
-    }
-
-    private void reschedule(ServerPool server) {
-        server.health.lock();
-        try {
-            if (server.state == ServerState.DOWN && !closed) {
-                long delay = config.backoff().delay(Math.max(1, server.dialFailures)).toNanos();
-                server.probe = scheduler.schedule(() -> probe(server), delay, TimeUnit.NANOSECONDS);
-            }
-        }
-        catch (RejectedExecutionException closing) {
-            // the pool is closing
-        }
-        finally {
-            server.health.unlock();
-        }
-    }
-
-    /** Dials in the background until the server has {@code minIdlePerServer} idle connections. */
-    private void requestRefill(ServerPool server) {
-        if (minIdle == 0 || closed || server.isDown() || server.opened.get() >= config.maxConnectionsPerServer()
-                || server.countIn(PoolEntry.IDLE) >= minIdle || !server.refillPending.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            dialExecutor.execute(() -> refill(server));
-        }
-        catch (RejectedExecutionException closing) {
-            server.refillPending.set(false);
-        }
-    }
-
-    private void refill(ServerPool server) {
-        try {
-            while (!closed && !server.isDown() && server.countIn(PoolEntry.IDLE) < minIdle) {
-                if (!server.reserveBackgroundDial()) {
-                    return;
-                }
-                if (budget != null && !budget.reserve(false)) {
-                    server.cancelDial();
-                    return;
-                }
-                PoolEntry entry = dial(server, 0);
-                if (entry == null) {
-                    return;
-                }
-                entry.touch(System.nanoTime());
-                offerIdle(entry);
-            }
-        }
-        finally {
-            server.refillPending.set(false);
-        }
-    }
-
-    /** Closes idle connections past their lifetime or idle timeout, then tops servers up to min idle. */
-    private void housekeep() {
-        try {
-            long now = System.nanoTime();
-            for (ServerPool server : servers) {
-                int idle = server.countIn(PoolEntry.IDLE);
-                for (int i = 0; i < server.slots.length(); i++) {
-                    PoolEntry entry = server.slots.get(i);
-                    if (entry == null || entry.state() != PoolEntry.IDLE) {
-                        continue;
-                    }
-                    boolean expired = entry.expired(now);
-                    boolean idleTooLong = idleTimeoutNanos > 0 && idle > minIdle
-                            && now - entry.lastUsedNanos() > idleTimeoutNanos;
-                    if ((expired || idleTooLong) && entry.reserveIdle()) {
-                        idle--;
-                        retire(entry, PoolEntry.RESERVED, expired ? CloseReason.MAX_LIFETIME : CloseReason.IDLE_TIMEOUT);
-                    }
-                    else if (now - entry.lastUsedNanos() >= validationIntervalNanos && entry.reserveIdle()) {
-                        // A connection the server closed still counts as idle: unless found here, min idle is
-                        // never refilled. Only the cheap peer-closed check; the validator may do I/O.
-                        String problem = LivenessCheck.problem(entry.socket);
-                        if (problem != null) {
-                            idle--;
-                            log.debug("Pool '{}' discards an idle {}: {}", name, entry, problem);
-                            retire(entry, PoolEntry.RESERVED, CloseReason.VALIDATION_FAILED);
-                        }
-                        else if (entry.transition(PoolEntry.RESERVED, PoolEntry.IN_USE)) {
-                            offerIdle(entry); // back to idle, waking a caller who started waiting meanwhile
-                        }
-                    }
-                }
-                requestRefill(server);
-            }
-        }
-        catch (RuntimeException ex) {
-            log.warn("Pool '{}' housekeeping failed; it runs again at the next period", name, ex);
-        }
-    }
-
-    private void closeIdle(ServerPool server, CloseReason reason) {
-        for (int i = 0; i < server.slots.length(); i++) {
-            PoolEntry entry = server.slots.get(i);
-            if (entry != null && entry.reserveIdle()) {
-                retire(entry, PoolEntry.RESERVED, reason);
-            }
-        }
-    }
-
-    private long nanosToPermit() {
-        long soonest = Long.MAX_VALUE;
-        for (ServerPool server : servers) {
-            if (!server.isDown()) {
-                soonest = Math.min(soonest, server.nanosToPermit());
-            }
-        }
-        return soonest == Long.MAX_VALUE ? 0 : soonest;
-    }
-
-    /**
-     * Rebuilds the turns. Under the lock, so the last rebuild to run saw every state change made before it
-     * started: a snapshot computed earlier can never be published after a newer one.
-     */
-    private void refreshTurns() {
-        serverChanges.lock();
-        try {
-            inTurn = Arrays.stream(servers).filter(server -> !server.isDown()).toArray(ServerPool[]::new);
-        }
-        finally {
-            serverChanges.unlock();
-        }
+    /** Applies a change of a server's state; see {@link HealthEffects}. */
+    void apply(ServerPool server, ServerHealth.Transition change) {
+        effects.apply(server, change);
     }
 
     // ---------------------------------------------------------------- run-time changes
 
     @Override
     public boolean addServer(ServerAddress address) {
-        Objects.requireNonNull(address, "server");
-        ServerPool added;
-        serverChanges.lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("Pool '" + name + "' is closed; cannot add server " + address);
-            }
-            ServerPool[] current = servers;
-            for (ServerPool server : current) {
-                if (server.address.equals(address)) {
-                    return false;
-                }
-            }
-            added = newServer(address);
-            ServerPool[] next = Arrays.copyOf(current, current.length + 1);
-            next[current.length] = added;
-            servers = next;
-            refreshTurns();
-        }
-        finally {
-            serverChanges.unlock();
-        }
-        log.info("Server {} added to pool '{}'", address, name);
-        listeners.serverAdded(address);
-        requestRefill(added);
-        waiters.wakeAll();
-        return true;
+        return changes.add(Objects.requireNonNull(address, "server"));
     }
 
     @Override
     public boolean removeServer(ServerAddress address) {
-        Objects.requireNonNull(address, "server");
-        ServerPool removed = null;
-        serverChanges.lock();
-        try {
-            ServerPool[] current = servers;
-            List<ServerPool> kept = new ArrayList<>(current.length);
-            for (ServerPool server : current) {
-                if (server.address.equals(address)) {
-                    removed = server;
-                }
-                else {
-                    kept.add(server);
-                }
-            }
-            if (removed == null) {
-                return false;
-            }
-            removed.removed = true;
-            servers = kept.toArray(ServerPool[]::new);
-            refreshTurns();
-        }
-        finally {
-            serverChanges.unlock();
-        }
-        cancelProbe(removed);
-        closeIdle(removed, CloseReason.SERVER_REMOVED);
-        log.info("Server {} removed from pool '{}'; its {} borrowed connection(s) close when returned", address, name,
-                removed.countIn(PoolEntry.IN_USE));
-        listeners.serverRemoved(address);
-        return true;
+        return changes.remove(Objects.requireNonNull(address, "server"));
     }
 
     @Override
     public void softEvict() {
-        for (ServerPool server : servers) {
-            softEvict(server);
+        for (ServerPool server : servers.all()) {
+            housekeeper.softEvict(server);
         }
     }
 
     @Override
     public void softEvict(ServerAddress address) {
-        Objects.requireNonNull(address, "server");
-        for (ServerPool server : servers) {
-            if (server.address.equals(address)) {
-                softEvict(server);
-            }
-        }
-    }
-
-    private void softEvict(ServerPool server) {
-        for (int i = 0; i < server.slots.length(); i++) {
-            PoolEntry entry = server.slots.get(i);
-            if (entry == null) {
-                continue;
-            }
-            entry.evictOnReturn = true; // borrowed: replaced when returned; idle and claimed meanwhile: on borrow
-            if (entry.reserveIdle()) {
-                retire(entry, PoolEntry.RESERVED, CloseReason.EVICTED);
-            }
-        }
-    }
-
-    private void cancelProbe(ServerPool server) {
-        server.health.lock();
-        try {
-            if (server.probe != null) {
-                server.probe.cancel(false);
-                server.probe = null;
-            }
-        }
-        finally {
-            server.health.unlock();
+        ServerPool server = servers.find(Objects.requireNonNull(address, "server"));
+        if (server != null) {
+            housekeeper.softEvict(server);
         }
     }
 
@@ -935,17 +488,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
 
     @Override
     public PoolEntry leastRecentlyUsedIdle() {
-        PoolEntry oldest = null;
-        for (ServerPool server : servers) {
-            for (int i = 0; i < server.slots.length(); i++) {
-                PoolEntry entry = server.slots.get(i);
-                if (entry != null && entry.state() == PoolEntry.IDLE
-                        && (oldest == null || entry.lastUsedNanos() - oldest.lastUsedNanos() < 0)) {
-                    oldest = entry;
-                }
-            }
-        }
-        return oldest;
+        return servers.leastRecentlyUsedIdle();
     }
 
     @Override
@@ -957,16 +500,11 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         return false;
     }
 
-    @Override
-    public boolean wakeWaiterForBudget() {
-        return waiters.wakeOne();
-    }
-
     // ---------------------------------------------------------------- state
 
     @Override
     public List<ServerStatus> servers() {
-        ServerPool[] all = servers;
+        ServerPool[] all = servers.all();
         List<ServerStatus> statuses = new ArrayList<>(all.length);
         for (ServerPool server : all) {
             statuses.add(server.status());
@@ -975,41 +513,20 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
     }
 
     @Override
+    public Optional<ServerStatus> server(ServerAddress address) {
+        ServerPool server = servers.find(address);
+        return server == null ? Optional.empty() : Optional.of(server.status());
+    }
+
+    @Override
     public Optional<RateLimiter> rateLimiter(ServerAddress address) {
-        for (ServerPool server : servers) {
-            if (server.address.equals(address)) {
-                return Optional.ofNullable(server.rateLimiter);
-            }
-        }
-        return Optional.empty();
+        ServerPool server = servers.find(address);
+        return server == null ? Optional.empty() : Optional.ofNullable(server.rateLimiter);
     }
 
     @Override
     public PoolStats stats() {
-        ServerPool[] all = servers;
-        int active = 0;
-        int idle = 0;
-        long leases = retiredLeases.sum();
-        long returns = retiredReturns.sum();
-        for (ServerPool server : all) {
-            for (int i = 0; i < server.slots.length(); i++) {
-                PoolEntry entry = server.slots.get(i);
-                if (entry == null) {
-                    continue;
-                }
-                int state = entry.state();
-                if (state == PoolEntry.IN_USE) {
-                    active++;
-                }
-                else if (state == PoolEntry.IDLE) {
-                    idle++;
-                }
-                leases += entry.leases;
-                returns += entry.borrow();
-            }
-        }
-        return new PoolStats(active, idle, waiters.size(), all.length * config.maxConnectionsPerServer(), leases,
-                returns, timeoutCount.sum(), createdCount.sum(), closedCount.sum());
+        return counters.stats(servers, waiters.size(), config.maxConnectionsPerServer());
     }
 
     @Override
@@ -1030,21 +547,17 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
             return;
         }
         closed = true;
+        housekeeper.stop();
         waiters.wakeAll();
-        for (ServerPool server : servers) {
-            cancelProbe(server);
-            closeIdle(server, CloseReason.POOL_CLOSED);
+        for (ServerPool server : servers.all()) {
+            changes.retire(server);
         }
-        dialExecutor.shutdownNow();
+        servers.refreshTurns();
         if (budget != null) {
             budget.unregister(this);
         }
-        int borrowed = openConnections();
+        int borrowed = servers.openConnections();
         if (borrowed == 0) {
-            scheduler.shutdownNow();
-        }
-        else {
-            // leak reports of connections still out keep running until they are back or force-closed
             scheduler.shutdown();
         }
         log.info("Pool '{}' closed{}", name,
@@ -1055,41 +568,9 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
     public boolean close(Duration grace) {
         Objects.requireNonNull(grace, "grace");
         close();
-        long deadline = System.nanoTime() + Math.max(0, grace.toNanos());
-        drainLock.lock();
-        try {
-            while (openConnections() > 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                drained.awaitNanos(left);
-            }
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
-        finally {
-            drainLock.unlock();
-        }
-        int forced = 0;
-        for (ServerPool server : servers) {
-            for (int i = 0; i < server.slots.length(); i++) {
-                PoolEntry entry = server.slots.get(i);
-                if (entry == null) {
-                    continue;
-                }
-                boolean borrowed = entry.transition(PoolEntry.IN_USE, PoolEntry.REMOVED);
-                if (borrowed || entry.transition(PoolEntry.IDLE, PoolEntry.REMOVED)) {
-                    if (borrowed) {
-                        retiredReturns.increment(); // the borrow ends here; its late close() finds it ended
-                    }
-                    destroy(entry, CloseReason.POOL_CLOSED);
-                    forced++;
-                }
-            }
-        }
-        scheduler.shutdownNow();
+        drain.await(ticker.nanoTime() + Math.max(0, grace.toNanos()));
+        int forced = drain.forceClose(this);
+        scheduler.shutdown();
         if (forced > 0) {
             log.warn("Pool '{}' force-closed {} connection(s) still borrowed after the grace period of {} ms", name,
                     forced, grace.toMillis());
@@ -1097,114 +578,19 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         return forced == 0;
     }
 
-    private int openConnections() {
-        int open = 0;
-        for (ServerPool server : servers) {
-            open += server.opened.get();
-        }
-        return open;
+    @Override
+    public int openSockets() {
+        return servers.openConnections();
     }
 
-    private void signalDrained() {
-        drainLock.lock();
-        try {
-            drained.signalAll();
-        }
-        finally {
-            drainLock.unlock();
-        }
-        if (openConnections() == 0) {
-            scheduler.shutdownNow();
-        }
+    void destroyForced(PoolEntry entry) {
+        destroy(entry, CloseReason.POOL_CLOSED);
     }
-
-    // ---------------------------------------------------------------- errors
-
-    private PoolClosedException closedException() {
-        return new PoolClosedException("Pool '" + name + "' is closed, so no connection can be acquired from it;"
-                + " it was closed by close() or by application shutdown. Acquire from a pool that is open.");
-    }
-
-    private InterruptedIOException interrupted(long startNanos) {
-        Thread.currentThread().interrupt();
-        return new InterruptedIOException("Interrupted while acquiring a connection from pool '" + name + "' after "
-                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos) + " ms");
-    }
-
-    private ConnPoolException refused(Refusal refusal) {
-        return switch (refusal) {
-            case ALL_DOWN -> noServer("No server of pool '" + name + "' is available");
-            case RATE_LIMITED -> new RateLimitedException("Every server of pool '" + name + "' that could serve has"
-                    + " used its maxRps=" + config.maxRps() + " permits for this second. Retry later, send less, or"
-                    + " raise maxRps.");
-            case BUDGET_FULL -> new PoolExhaustedException("The shared connection budget (" + budget + ") is full"
-                    + " and none of its connections is idle, so pool '" + name + "' cannot open another. Return"
-                    + " connections sooner, raise the budget, or call acquire() to wait.");
-            case EXHAUSTED -> new PoolExhaustedException("Pool '" + name + "' is exhausted: " + usage()
-                    + ". Return connections sooner (close every PooledConnection), raise maxConnectionsPerServer"
-                    + " (now " + config.maxConnectionsPerServer() + "), or call acquire() to wait.");
-            case DIAL_CUT_SHORT -> new ConnPoolException("A dial from pool '" + name + "' was interrupted or"
-                    + " abandoned before it completed; the server is not marked down for it. Try again.");
-        };
-    }
-
-    private ConnPoolException timedOut(Refusal refusal, long waitedNanos) {
-        timeoutCount.increment();
-        listeners.acquireTimedOut(waitedNanos);
-        long waited = TimeUnit.NANOSECONDS.toMillis(waitedNanos);
-        if (refusal == Refusal.ALL_DOWN) {
-            return noServer("No server of pool '" + name + "' became available within " + waited + " ms");
-        }
-        String why = switch (refusal) {
-            case RATE_LIMITED -> "the servers that could serve were rate limited at maxRps=" + config.maxRps();
-            case BUDGET_FULL -> "the shared connection budget (" + budget + ") stayed full";
-            case DIAL_CUT_SHORT -> "a dial still in progress at the deadline was abandoned (dialTimeout is "
-                    + config.dialTimeout().toMillis() + " ms; the server is not marked down for it)";
-            default -> "every connection stayed busy";
-        };
-        return new AcquireTimeoutException("Pool '" + name + "' could not provide a connection within " + waited
-                + " ms: " + why + " (" + usage() + "). Raise acquireTimeout or maxConnectionsPerServer, return"
-                + " connections sooner, or look for a slow server.");
-    }
-
-    private String usage() {
-        PoolStats stats = stats();
-        return "active=" + stats.active() + ", idle=" + stats.idle() + ", waiting=" + stats.pending() + ", max="
-                + stats.max();
-    }
-
-    private NoServerAvailableException noServer(String headline) {
-        List<ServerStatus> statuses = servers();
-        if (statuses.isEmpty()) {
-            return new NoServerAvailableException(headline + ": it has no servers. Add one with addServer(..).",
-                    statuses, null);
-        }
-        StringJoiner each = new StringJoiner("; ");
-        long now = System.currentTimeMillis();
-        Throwable latest = null;
-        for (ServerStatus status : statuses) {
-            StringBuilder line = new StringBuilder(status.address().toString()).append(" is ").append(status.state());
-            if (status.lastError() != null) {
-                line.append(" (").append(status.lastError()).append(')');
-            }
-            if (status.nextRetry() != null) {
-                line.append(", next retry in ").append(Math.max(0, status.nextRetry().toEpochMilli() - now))
-                        .append(" ms");
-            }
-            each.add(line);
-        }
-        for (ServerPool server : servers) {
-            if (server.lastError != null) {
-                latest = server.lastError;
-            }
-        }
-        return new NoServerAvailableException(headline + ": " + each + ". Check that the servers are running and"
-                + " reachable; the pool keeps retrying them in the background.", statuses, latest);
-    }
-
 
     @Override
     public String toString() {
-        return "ConnPool[" + name + ", " + usage() + (closed ? ", closed]" : "]");
+        PoolStats stats = stats();
+        return "ConnPool[" + name + ", active=" + stats.active() + ", idle=" + stats.idle() + ", waiting="
+                + stats.pending() + ", max=" + stats.max() + (closed ? ", closed]" : "]");
     }
 }

@@ -1,7 +1,5 @@
 package io.connpool;
 
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,26 +16,20 @@ final class LeakReport implements Runnable {
     private final ServerAddress server;
     private final long thresholdMillis;
     private final Throwable borrowSite;
-    private final ScheduledFuture<?> task;
+    private final PoolScheduler.Cancellable task;
     private volatile boolean reported;
 
-    private LeakReport(String poolName, ServerAddress server, long thresholdNanos, ScheduledExecutorService scheduler) {
+    private LeakReport(String poolName, ServerAddress server, long thresholdNanos, PoolScheduler scheduler) {
         this.poolName = poolName;
         this.server = server;
         this.thresholdMillis = TimeUnit.NANOSECONDS.toMillis(thresholdNanos);
         Thread borrower = Thread.currentThread();
         this.borrowSite = new Throwable("Connection borrowed here by thread '" + borrower.getName() + "'");
-        this.task = scheduler.schedule(this, thresholdNanos, TimeUnit.NANOSECONDS);
+        this.task = scheduler.schedule(this, thresholdNanos);
     }
 
-    static LeakReport start(String poolName, ServerAddress server, long thresholdNanos,
-            ScheduledExecutorService scheduler) {
-        try {
-            return new LeakReport(poolName, server, thresholdNanos, scheduler);
-        }
-        catch (java.util.concurrent.RejectedExecutionException closing) {
-            return null;
-        }
+    static LeakReport start(String poolName, ServerAddress server, long thresholdNanos, PoolScheduler scheduler) {
+        return new LeakReport(poolName, server, thresholdNanos, scheduler);
     }
 
     @Override
@@ -51,7 +43,7 @@ final class LeakReport implements Runnable {
 
     /** The connection came back. */
     void returned() {
-        task.cancel(false);
+        task.cancel();
         if (reported) {
             log.info("The connection to {} from pool '{}' reported as a possible leak has been returned", server,
                     poolName);

@@ -12,7 +12,30 @@ import java.nio.channels.SocketChannel;
  */
 final class LivenessCheck {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ConnPool.class);
+
     private LivenessCheck() {
+    }
+
+    /**
+     * Whether an idle connection may be lent after {@code validationInterval} of idleness: alive, and
+     * accepted by the pool's validator if it has one. Logs why not.
+     */
+    static boolean fitToLend(PoolEntry entry, ConnectionValidator validator, String poolName) {
+        String problem = problem(entry.socket);
+        if (problem == null && validator != null) {
+            try {
+                problem = validator.isValid(entry.socket) ? null : "rejected by the validator";
+            }
+            catch (IOException | RuntimeException ex) {
+                problem = "validator failed: " + PoolErrors.describe(ex);
+            }
+        }
+        if (problem != null) {
+            log.debug("Pool '{}' discards an idle {}: {}", poolName, entry, problem);
+            return false;
+        }
+        return true;
     }
 
     /** Returns null if the connection is fine, else why not. */
@@ -20,12 +43,20 @@ final class LivenessCheck {
         if (socket.isClosed() || socket.isInputShutdown() || socket.isOutputShutdown()) {
             return "socket closed";
         }
+        // A channel read on an interrupted thread closes the channel, and with it a healthy connection: look
+        // with the borrower's interrupt flag clear, then put it back for the borrower to see.
+        boolean interrupted = Thread.interrupted();
         try {
             SocketChannel channel = socket.getChannel();
             return channel != null ? peekWithoutBlocking(channel) : peekWithShortTimeout(socket);
         }
         catch (IOException ex) {
-            return ServerPool.describe(ex);
+            return PoolErrors.describe(ex);
+        }
+        finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

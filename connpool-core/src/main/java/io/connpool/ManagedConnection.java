@@ -1,6 +1,5 @@
 package io.connpool;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,9 +8,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -35,10 +31,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>While disconnected, {@link #write} and {@link #take()} fail at once with
  * {@link ConnectionUnavailableException}: nothing is queued or replayed later. An I/O error on the
- * connection closes it and starts reconnection with the {@link Backoff} (first redial at once, then
- * {@code retryMin}, doubling up to {@code retryMax}). Reads and writes are full duplex: a blocked read
- * never stalls a write. No thread runs while connected; a background thread dials while disconnected and
- * ends when idle.
+ * connection closes it and starts reconnection. A connection that had lived at least {@code retryMin} is
+ * redialed at once; one lost sooner counts against its server like a failed dial, so a server that
+ * accepts and then drops every connection is dialed once per backoff step ({@code retryMin}, doubling up to
+ * {@code retryMax}), never in a loop. The servers are tried in order, skipping those still in backoff.
+ * Reads and writes are full duplex: a blocked read never stalls a write. No thread runs while connected;
+ * a background thread dials while disconnected and ends when idle.
  */
 public final class ManagedConnection implements AutoCloseable {
 
@@ -46,45 +44,44 @@ public final class ManagedConnection implements AutoCloseable {
 
     private final String name;
     private final List<ServerAddress> servers;
-    private final Duration dialTimeout;
-    private final int readTimeoutMillis;
-    private final Backoff backoff;
-    private final Dialer dialer;
+    /** One state machine per server, the pool's own: the same backoff and the same blame rules. */
+    private final ServerHealth[] health;
+    private final SocketOpener opener;
+    private final long dialTimeoutNanos;
+    /** A connection must live this long to prove its server healthy. */
+    private final long trialNanos;
+    private final Ticker ticker;
     private final ListenerChain listeners;
     private final ConnectionBudget budget;
-    private final ScheduledThreadPoolExecutor reconnector;
+    private final PoolScheduler reconnector;
 
-    private final AtomicReference<Live> current = new AtomicReference<>();
+    private final AtomicReference<LiveConnection> current = new AtomicReference<>();
     private final ReentrantLock stateLock = new ReentrantLock();
     private final Condition connected = stateLock.newCondition();
-    /** Guarded by {@link #stateLock}: failed rounds since the last connection, the backoff step. */
-    private int failures;
     /** Guarded by {@link #stateLock}: whether a dial round is scheduled or running. */
     private boolean reconnecting;
     /** Guarded by {@link #stateLock}: whether "down" was already logged at WARN for this outage. */
     private boolean outageLogged;
     private volatile boolean closed;
 
-    private final InputStream input = new SharedInput();
-    private final OutputStream output = new SharedOutput();
+    private final InputStream input = new SharedStreams.Input(this);
+    private final OutputStream output = new SharedStreams.Output(this);
 
     private ManagedConnection(PoolConfig config) {
         this.name = config.name();
         this.servers = config.servers();
-        this.dialTimeout = config.dialTimeout();
-        this.readTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, config.readTimeout().toMillis());
-        this.backoff = config.backoff();
-        this.dialer = config.dialer();
+        this.ticker = config.ticker();
+        this.health = new ServerHealth[servers.size()];
+        for (int i = 0; i < health.length; i++) {
+            // a lost connection is one failure of its server: it ejects at once, as a failed dial would
+            health[i] = new ServerHealth(config.backoff(), 1, ticker);
+        }
         this.listeners = new ListenerChain(config.listeners());
+        this.opener = new SocketOpener(config.dialer(), config.readTimeout(), listeners, ticker);
+        this.dialTimeoutNanos = config.dialTimeout().toNanos();
+        this.trialNanos = config.retryMin().toNanos();
         this.budget = config.budget();
-        this.reconnector = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, "connpool-" + name + "-reconnect");
-            thread.setDaemon(true);
-            return thread;
-        });
-        this.reconnector.setKeepAliveTime(10, TimeUnit.SECONDS);
-        this.reconnector.allowCoreThreadTimeOut(true);
-        this.reconnector.setRemoveOnCancelPolicy(true);
+        this.reconnector = config.schedulers().create(name);
         scheduleReconnect(0);
     }
 
@@ -120,7 +117,7 @@ public final class ManagedConnection implements AutoCloseable {
      * @throws IOException if the write failed; the connection is then replaced in the background
      */
     public void write(byte[] bytes, int offset, int length) throws IOException {
-        Live live = live();
+        LiveConnection live = live();
         try {
             live.output.write(bytes, offset, length);
         }
@@ -154,13 +151,13 @@ public final class ManagedConnection implements AutoCloseable {
         if (error == null || socket == null) {
             return;
         }
-        Live live = current.get();
+        LiveConnection live = current.get();
         if (live != null && live.socket == socket) {
             lost(live, error);
         }
         else {
             log.debug("ManagedConnection '{}' ignores an error from a connection already replaced: {}", name,
-                    ServerPool.describe(error));
+                    PoolErrors.describe(error));
         }
     }
 
@@ -198,7 +195,7 @@ public final class ManagedConnection implements AutoCloseable {
      * @return the server, or {@code null} while disconnected
      */
     public ServerAddress server() {
-        Live live = current.get();
+        LiveConnection live = current.get();
         return live == null ? null : live.server;
     }
 
@@ -252,18 +249,18 @@ public final class ManagedConnection implements AutoCloseable {
         finally {
             stateLock.unlock();
         }
-        reconnector.shutdownNow();
-        Live live = current.getAndSet(null);
+        reconnector.shutdown();
+        LiveConnection live = current.getAndSet(null);
         if (live != null) {
             live.close();
-            release();
+            releaseBudget();
             listeners.connectionClosed(live.server, ConnPoolListener.CloseReason.POOL_CLOSED);
         }
         log.debug("ManagedConnection '{}' closed", name);
     }
 
-    private Live live() throws ConnPoolException {
-        Live live = current.get();
+    LiveConnection live() throws ConnPoolException {
+        LiveConnection live = current.get();
         if (live != null) {
             return live;
         }
@@ -275,13 +272,16 @@ public final class ManagedConnection implements AutoCloseable {
                 + " later, or wait with awaitConnected(..).");
     }
 
-    /** The live connection failed: close it (once, whoever reports first) and dial again. */
-    private void lost(Live live, Throwable error) {
+    /**
+     * The live connection failed: close it (once, whoever reports first) and dial again: at once if it had
+     * proved its server healthy, else after the server's backoff.
+     */
+    void lost(LiveConnection live, Throwable error) {
         if (!current.compareAndSet(live, null)) {
             return;
         }
         live.close();
-        release();
+        releaseBudget();
         listeners.connectionClosed(live.server, ConnPoolListener.CloseReason.BROKEN);
         if (closed) {
             return;
@@ -293,10 +293,20 @@ public final class ManagedConnection implements AutoCloseable {
         finally {
             stateLock.unlock();
         }
-        log.warn("ManagedConnection '{}' lost its connection to {}: {}; reconnecting in the background", name,
-                live.server, ServerPool.describe(error));
-        listeners.serverDown(live.server, error, 0);
-        scheduleReconnect(0);
+        ServerHealth server = health[live.index];
+        boolean proved = ticker.nanoTime() - live.connectedNanos >= trialNanos;
+        long retryIn = 0;
+        if (proved) {
+            server.connectionHealthy(live.generation);
+        }
+        else {
+            ServerHealth.Transition down = server.connectionFailed(live.generation, error);
+            retryIn = down == null ? 0 : down.retryInNanos();
+        }
+        log.warn("ManagedConnection '{}' lost its connection to {}{}: {}; reconnecting in the background", name,
+                live.server, proved ? "" : " right after connecting", PoolErrors.describe(error));
+        listeners.serverDown(live.server, error, retryIn);
+        scheduleReconnect(retryIn);
     }
 
     private void scheduleReconnect(long delayNanos) {
@@ -306,64 +316,59 @@ public final class ManagedConnection implements AutoCloseable {
                 return;
             }
             reconnecting = true;
-            reconnector.schedule(this::dialRound, delayNanos, TimeUnit.NANOSECONDS);
-        }
-        catch (RejectedExecutionException closing) {
-            reconnecting = false;
+            if (reconnector.schedule(this::dialRound, delayNanos) == PoolScheduler.NOT_SCHEDULED) {
+                reconnecting = false;
+            }
         }
         finally {
             stateLock.unlock();
         }
     }
 
-    /** Tries each server in order; the first that answers becomes the live connection. */
+    /** Tries each server not in backoff, in order; the first that answers becomes the live connection. */
     private void dialRound() {
         Throwable last = null;
-        for (ServerAddress server : servers) {
-            if (closed) {
-                break;
+        long now = ticker.nanoTime();
+        for (int i = 0; i < servers.size() && !closed; i++) {
+            ServerHealth.Snapshot state = health[i].current();
+            if (state.state() == ServerState.DOWN && state.retryAtNanos() - now > 0) {
+                continue; // in backoff
             }
+            ServerAddress server = servers.get(i);
             if (budget != null && !budget.reserve(false)) {
                 last = new PoolExhaustedException("the shared connection budget (" + budget + ") is full");
                 break;
             }
-            long start = System.nanoTime();
-            Socket socket = null;
             try {
-                socket = dialer.dial(server, dialTimeout);
-                if (socket == null) {
-                    throw new IOException("the dialer " + dialer + " returned no socket");
-                }
-                socket.setSoTimeout(readTimeoutMillis);
-                Live live = new Live(server, socket);
-                listeners.dialSucceeded(server, System.nanoTime() - start);
-                connectedTo(live);
+                Socket socket = opener.open(server, dialTimeoutNanos);
+                health[i].dialSucceeded(state.epoch());
+                connectedTo(new LiveConnection(i, server, socket, ticker.nanoTime(), health[i].current().generation()));
                 return;
             }
             catch (IOException | RuntimeException ex) {
-                Sockets.closeQuietly(socket);
-                release();
-                listeners.dialFailed(server, System.nanoTime() - start, ex);
+                releaseBudget();
                 last = ex;
+                if (!SocketOpener.cutByCaller(ex, false)) {
+                    health[i].dialFailed(state.epoch(), ex);
+                }
             }
         }
         failedRound(last);
     }
 
-    private void connectedTo(Live live) {
+    private void connectedTo(LiveConnection live) {
         boolean wasDown;
         stateLock.lock();
         try {
             reconnecting = false;
             if (closed) {
                 live.close();
-                release();
+                releaseBudget();
                 return;
             }
             current.set(live);
             wasDown = outageLogged;
             outageLogged = false;
-            failures = 0;
             connected.signalAll();
         }
         finally {
@@ -379,7 +384,7 @@ public final class ManagedConnection implements AutoCloseable {
     }
 
     private void failedRound(Throwable last) {
-        long delay;
+        long delay = soonestRetry();
         boolean firstOfOutage;
         stateLock.lock();
         try {
@@ -387,116 +392,47 @@ public final class ManagedConnection implements AutoCloseable {
             if (closed) {
                 return;
             }
-            failures++;
-            delay = Math.max(1, backoff.delay(failures).toNanos());
             firstOfOutage = !outageLogged;
             outageLogged = true;
         }
         finally {
             stateLock.unlock();
         }
-        String why = last == null ? "closed" : ServerPool.describe(last);
+        String why = last == null ? "closed" : PoolErrors.describe(last);
         if (firstOfOutage) {
             log.warn("ManagedConnection '{}' cannot connect to {}: {}; retrying in the background", name, servers,
                     why);
         }
         else {
-            log.debug("ManagedConnection '{}' attempt {} to connect to {} failed: {}; next in {} ms", name, failures,
-                    servers, why, TimeUnit.NANOSECONDS.toMillis(delay));
+            log.debug("ManagedConnection '{}' could not connect to {}: {}; next attempt in {} ms", name, servers, why,
+                    delay / 1_000_000);
         }
         scheduleReconnect(delay);
     }
 
-    private void release() {
+    /** Until the first server's backoff ends; at least 1 ms, so a round never spins. */
+    private long soonestRetry() {
+        long now = ticker.nanoTime();
+        long soonest = Long.MAX_VALUE;
+        for (ServerHealth server : health) {
+            ServerHealth.Snapshot state = server.current();
+            long wait = state.state() == ServerState.DOWN ? state.retryAtNanos() - now : 0;
+            soonest = Math.min(soonest, wait);
+        }
+        return Math.max(1_000_000L, soonest);
+    }
+
+    private void releaseBudget() {
         if (budget != null) {
             budget.release();
         }
     }
 
-
     @Override
     public String toString() {
-        Live live = current.get();
+        LiveConnection live = current.get();
         return "ManagedConnection[" + name + ", " + (closed ? "closed" : live == null ? "reconnecting" : live.server)
                 + "]";
-    }
-
-    /** One connected socket and its streams. */
-    private static final class Live {
-
-        final ServerAddress server;
-        final Socket socket;
-        final InputStream input;
-        final OutputStream output;
-
-        Live(ServerAddress server, Socket socket) throws IOException {
-            this.server = server;
-            this.socket = socket;
-            this.input = socket.getInputStream();
-            this.output = socket.getOutputStream();
-        }
-
-        void close() {
-            Sockets.closeQuietly(socket);
-        }
-    }
-
-    private final class SharedInput extends InputStream {
-
-        @Override
-        public int read() throws IOException {
-            Live live = live();
-            try {
-                int b = live.input.read();
-                if (b < 0) {
-                    lost(live, new EOFException("closed by " + live.server));
-                }
-                return b;
-            }
-            catch (IOException ex) {
-                lost(live, ex);
-                throw ex;
-            }
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            Live live = live();
-            try {
-                int n = live.input.read(buffer, offset, length);
-                if (n < 0) {
-                    lost(live, new EOFException("closed by " + live.server));
-                }
-                return n;
-            }
-            catch (IOException ex) {
-                lost(live, ex);
-                throw ex;
-            }
-        }
-
-        /** Has no effect: close the {@link ManagedConnection} instead. */
-        @Override
-        public void close() {
-        }
-    }
-
-    private final class SharedOutput extends OutputStream {
-
-        @Override
-        public void write(int b) throws IOException {
-            ManagedConnection.this.write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] buffer, int offset, int length) throws IOException {
-            ManagedConnection.this.write(buffer, offset, length);
-        }
-
-        /** Has no effect: close the {@link ManagedConnection} instead. */
-        @Override
-        public void close() {
-        }
     }
 
     /**

@@ -3,7 +3,10 @@ package io.connpool;
 import java.time.Duration;
 import java.util.List;
 
-/** The validated, immutable options of one pool. */
+/**
+ * The validated, immutable options of one pool, and the seams tests replace ({@code ticker},
+ * {@code schedulers}, {@code beforePark}: see {@link Ticker}, {@link PoolScheduler}, {@link WaitQueue}).
+ */
 record PoolConfig(
         String name,
         List<ServerAddress> servers,
@@ -24,5 +27,9 @@ record PoolConfig(
         Backoff backoff,
         ConnectionValidator validator,
         List<ConnPoolListener> listeners,
-        ConnectionBudget budget) {
+        ConnectionBudget budget,
+        Balancer balancer,
+        Ticker ticker,
+        PoolScheduler.Factory schedulers,
+        Runnable beforePark) {
 }

@@ -36,9 +36,20 @@ final class PoolEntry {
         }
     }
 
+    /** How a borrow got its connection, for a retry that must know whether it was reused. */
+    static final byte REUSED = 0;
+    /** Idle, and checked on this borrow because it was idle longer than {@code validationInterval}. */
+    static final byte VALIDATED = 1;
+    /** Dialed for this borrow. */
+    static final byte DIALED = 2;
+
     final ServerPool server;
     /** Written once by the dialer before the entry is published in its slot. */
     int slot;
+    /** The server's {@link ServerHealth.Snapshot#generation()} when this was opened. */
+    final int generation;
+    /** When the dial completed. */
+    final long createdNanos;
     final Socket socket;
     final InputStream rawInput;
     final OutputStream rawOutput;
@@ -74,9 +85,17 @@ final class PoolEntry {
     long borrowedNanos;
     /** Owner-only: the current borrow's leak report, when leak detection is on. */
     LeakReport leakReport;
+    /** Owner-only: {@link #REUSED}, {@link #VALIDATED} or {@link #DIALED}, for the current borrow. */
+    byte origin = DIALED;
+    /** Owner-only: the current borrow is its server's one trial on probation. */
+    boolean trial;
+    /** Owner-only: a byte was read through the current borrow's input. */
+    boolean replyStarted;
 
-    PoolEntry(ServerPool server, Socket socket, long nowNanos, long lifetimeNanos) throws IOException {
+    PoolEntry(ServerPool server, Socket socket, long nowNanos, long lifetimeNanos, int generation) throws IOException {
         this.server = server;
+        this.generation = generation;
+        this.createdNanos = nowNanos;
         this.socket = socket;
         this.rawInput = socket.getInputStream();
         this.rawOutput = socket.getOutputStream();
@@ -119,6 +138,22 @@ final class PoolEntry {
     /** Ends borrow number {@code stamp}, moving to {@code to}; true for exactly one caller. */
     boolean endBorrow(long stamp, int to) {
         return WORD.compareAndSet(this, (stamp << 2) | IN_USE, ((stamp + 1) << 2) | to);
+    }
+
+    /**
+     * Ends the current borrow, whoever holds it, for a forced close: the borrower's handle then finds it
+     * closed, as after its own close. True if it was borrowed.
+     */
+    boolean forceEndBorrow() {
+        while (true) {
+            long current = (long) WORD.getVolatile(this);
+            if ((current & STATE_BITS) != IN_USE) {
+                return false;
+            }
+            if (WORD.compareAndSet(this, current, (((current >>> 2) + 1) << 2) | REMOVED)) {
+                return true;
+            }
+        }
     }
 
     /** Records the last use; the state change that follows publishes it. */

@@ -28,6 +28,12 @@ final class PoolOptions {
     ConnectionValidator validator;
     final List<ConnPoolListener> listeners = new ArrayList<>();
     ConnectionBudget budget;
+    Balancer balancer;
+
+    // Seams for tests, not options: time, background work, and a hook in the wait queue.
+    Ticker ticker = Ticker.SYSTEM;
+    PoolScheduler.Factory schedulers = ExecutorPoolScheduler.FACTORY;
+    Runnable beforePark;
 
     PoolConfig validated() {
         if (name == null || name.isBlank()) {
@@ -82,7 +88,8 @@ final class PoolOptions {
         return new PoolConfig(name, unique, dialTimeout, readTimeout, retryMin, retryMax, maxRps,
                 maxConnectionsPerServer, minIdlePerServer, acquireTimeout, idleTimeout, maxLifetime,
                 validationInterval, leakDetectionThreshold, ejectAfterFailures, dialer, effectiveBackoff, validator,
-                List.copyOf(listeners), budget);
+                List.copyOf(listeners), budget, balancer != null ? balancer : Balancer.roundRobin(), ticker,
+                schedulers, beforePark);
     }
 
     /** The pool counts time in nanoseconds: about 292 years. */

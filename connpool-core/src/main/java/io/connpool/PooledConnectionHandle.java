@@ -112,6 +112,9 @@ final class PooledConnectionHandle implements PooledConnection {
                 if (b < 0) {
                     handle.broken(new EOFException("connection closed by " + handle.entry.server.address));
                 }
+                else {
+                    handle.entry.replyStarted = true;
+                }
                 return b;
             }
             catch (IOException ex) {
@@ -127,6 +130,9 @@ final class PooledConnectionHandle implements PooledConnection {
                 int n = handle.entry.rawInput.read(buffer, offset, length);
                 if (n < 0) {
                     handle.broken(new EOFException("connection closed by " + handle.entry.server.address));
+                }
+                else if (n > 0) {
+                    handle.entry.replyStarted = true;
                 }
                 return n;
             }

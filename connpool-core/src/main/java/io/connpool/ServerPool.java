@@ -2,77 +2,68 @@ package io.connpool;
 
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
-import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The connections of one server and its health. Slots are fixed at {@code maxConnectionsPerServer}; an
- * entry is put in a free slot after its dial and ownership of it moves by CAS on its state, so borrowing
- * takes no lock. Health changes (up, down, probe scheduling) are rare and take {@link #health}.
+ * The connections of one server, its {@link ServerHealth} and its rate limiter. Slots are fixed at
+ * {@code maxConnectionsPerServer}; an entry is put in a free slot after its dial and ownership of it moves
+ * by CAS on its state, so borrowing takes no lock.
  */
 final class ServerPool {
 
+    /** The rate limiter's period: {@code maxRps} permits per second. */
+    static final long RATE_PERIOD_NANOS = 1_000_000_000L;
+
     final ServerAddress address;
+    /** Where it came from: the configured entry, DNS name or service id. */
+    final String source;
+    final ServerHealth health;
     final AtomicReferenceArray<PoolEntry> slots;
     /** Entries in slots plus dials in progress; never above the slot count. */
     final AtomicInteger opened = new AtomicInteger();
     /** Dials in progress, by callers and the background. */
     final AtomicInteger dialing = new AtomicInteger();
+    /** When the latest dial started, for errors that say how long a dial has been in progress. */
+    volatile long lastDialStartNanos;
     final AtomicBoolean refillPending = new AtomicBoolean();
     /** Null when {@code maxRps} is 0. */
     final RateLimiter rateLimiter;
+    /** Resilience4j's limiter counts its periods from its creation, which is about now. */
+    private final long rateLimiterStartNanos;
 
-    volatile ServerState state = ServerState.UNKNOWN;
-    volatile boolean removed;
-    /** Consecutive connections invalidated by I/O errors; reset by a clean return. */
-    final AtomicInteger ioFailures = new AtomicInteger();
-    volatile Throwable lastError;
-    volatile long lastErrorAtMillis;
-    volatile long nextRetryAtMillis;
-
-    final ReentrantLock health = new ReentrantLock();
-    /** Guarded by {@link #health}: consecutive failed dials, the backoff step. */
-    int dialFailures;
-    /** Written under {@link #health}: bumped on every state change, to spot dials started before it. */
-    volatile int epoch;
-    /** Guarded by {@link #health}. */
-    ScheduledFuture<?> probe;
-
-    ServerPool(ServerAddress address, int maxConnections, int maxRps, String poolName) {
+    ServerPool(ServerAddress address, String source, ServerHealth health, int maxConnections, int maxRps,
+            String poolName, Ticker ticker) {
         this.address = address;
+        this.source = source;
+        this.health = health;
         this.slots = new AtomicReferenceArray<>(maxConnections);
+        this.rateLimiterStartNanos = ticker.nanoTime();
         this.rateLimiter = maxRps > 0 ? RateLimiter.of(poolName + "/" + address, RateLimiterConfig.custom()
                 .limitForPeriod(maxRps)
-                .limitRefreshPeriod(Duration.ofSeconds(1))
+                .limitRefreshPeriod(Duration.ofNanos(RATE_PERIOD_NANOS))
                 .timeoutDuration(Duration.ZERO)
                 .build(), Map.of("pool", poolName, "server", address.toString())) : null;
-    }
-
-    int epochSnapshot() {
-        return epoch;
-    }
-
-    boolean isDown() {
-        return state == ServerState.DOWN || removed;
     }
 
     boolean tryPermit() {
         return rateLimiter == null || rateLimiter.acquirePermission();
     }
 
-    /** Nanoseconds until the rate limiter grants again; 0 if unlimited. */
-    long nanosToPermit() {
-        if (rateLimiter instanceof AtomicRateLimiter atomic) {
-            return Math.max(0, atomic.getDetailedMetrics().getNanosToWait());
+    /**
+     * Nanoseconds until the rate limiter's next period, when it grants again; 0 if unlimited. Estimated from
+     * when the limiter was made (its public API does not say), so a waiter may wake a little early and look
+     * again, never late by more than the estimate's error.
+     */
+    long nanosToPermit(long nowNanos) {
+        if (rateLimiter == null) {
+            return 0;
         }
-        return rateLimiter == null ? 0 : 10_000_000L; // another implementation: look again soon
+        long intoPeriod = Math.floorMod(nowNanos - rateLimiterStartNanos, RATE_PERIOD_NANOS);
+        return RATE_PERIOD_NANOS - intoPeriod;
     }
 
     /**
@@ -114,19 +105,8 @@ final class ServerPool {
         return null;
     }
 
-    /**
-     * Reserves room for one dial. An {@link ServerState#UNKNOWN} server gets one dial at a time, so a
-     * server that turns out dead costs one timeout, not one per caller.
-     */
+    /** Reserves room for one dial; false if the server's connections and dials are at the limit. */
     boolean reserveDial() {
-        if (isDown() || (state == ServerState.UNKNOWN && dialing.get() > 0)) {
-            return false;
-        }
-        return reserveBackgroundDial();
-    }
-
-    /** Background dials (probes, refill) may dial a down server. */
-    boolean reserveBackgroundDial() {
         int max = slots.length();
         while (true) {
             int current = opened.get();
@@ -205,29 +185,8 @@ final class ServerPool {
     }
 
     ServerStatus status() {
-        ServerState current = state;
-        Throwable error = lastError;
-        int failures;
-        health.lock();
-        try {
-            failures = current == ServerState.DOWN ? dialFailures : ioFailures.get();
-        }
-        finally {
-            health.unlock();
-        }
-        long errorAt = lastErrorAtMillis;
-        long retryAt = nextRetryAtMillis;
         int[] counts = countActiveAndIdle();
-        return new ServerStatus(address, address.toString(), current, counts[0], counts[1], failures,
-                error == null ? null : describe(error),
-                error == null ? null : Instant.ofEpochMilli(errorAt),
-                current == ServerState.DOWN ? Instant.ofEpochMilli(retryAt) : null);
-    }
-
-    static String describe(Throwable error) {
-        String message = error.getMessage();
-        String type = error.getClass().getSimpleName();
-        return message == null || message.isBlank() ? type : type + ": " + message;
+        return health.status(address, source, counts[0], counts[1]);
     }
 
     @Override

@@ -1,36 +1,43 @@
 package io.connpool;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 
 /**
  * Plain TCP. Sockets come from a {@link SocketChannel} so the pool can check an idle connection for a
- * peer close without blocking (see {@link LivenessCheck}).
+ * peer close without blocking (see {@link LivenessCheck}). The host name is looked up within the dial
+ * timeout too ({@link HostLookup}), so a slow resolver cannot hold a caller past it.
  */
 final class TcpDialer implements Dialer {
 
-    static final TcpDialer INSTANCE = new TcpDialer();
+    static final TcpDialer INSTANCE = new TcpDialer(HostLookup.SYSTEM);
 
-    private TcpDialer() {
+    private final HostLookup lookup;
+
+    TcpDialer(HostLookup lookup) {
+        this.lookup = lookup;
     }
 
     @Override
     public Socket dial(ServerAddress server, Duration timeout) throws IOException {
-        InetSocketAddress target = new InetSocketAddress(server.host(), server.port());
-        if (target.isUnresolved()) {
-            throw new UnknownHostException("cannot resolve host '" + server.host() + "'");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        InetAddress address = lookup.resolve(server.host(), timeout.toNanos())[0];
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw new SocketTimeoutException("looking up '" + server.host() + "' took the whole dial timeout of "
+                    + timeout.toMillis() + " ms");
         }
         SocketChannel channel = SocketChannel.open();
         Socket socket = channel.socket();
         try {
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
-            socket.connect(target, timeoutMillis(timeout));
+            socket.connect(new InetSocketAddress(address, server.port()), timeoutMillis(Duration.ofNanos(left)));
             return socket;
         }
         catch (SocketTimeoutException ex) {

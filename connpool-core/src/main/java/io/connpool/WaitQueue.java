@@ -25,10 +25,14 @@ final class WaitQueue {
     /** The waiter woken that has not looked yet, or null. */
     private final AtomicReference<Waiter> designated = new AtomicReference<>();
     /**
-     * Tests only: runs in a waiter's thread after its last look, just before it parks, so a test can land a
-     * release exactly there. Read on the slow path only.
+     * Tests only, null otherwise: runs in a waiter's thread after its last look, just before it parks, so a
+     * test can land a release exactly there.
      */
-    static volatile Runnable beforeParkForTests;
+    private final Runnable beforePark;
+
+    WaitQueue(Runnable beforePark) {
+        this.beforePark = beforePark;
+    }
 
     int size() {
         return size.get();
@@ -58,9 +62,8 @@ final class WaitQueue {
      * either way.
      */
     void park(Waiter waiter, long nanos) {
-        Runnable hook = beforeParkForTests;
-        if (hook != null) {
-            hook.run();
+        if (beforePark != null) {
+            beforePark.run();
         }
         if (designated.get() != waiter) {
             LockSupport.parkNanos(this, nanos);

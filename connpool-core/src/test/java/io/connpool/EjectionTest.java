@@ -66,10 +66,13 @@ class EjectionTest {
                 .hasMessageContaining(slow.hostPort());
 
         slow.mode(TestServer.Mode.ECHO);
-        await().atMost(WAIT).until(() -> status(slow).state() == ServerState.UP);
+        // the probe connects: on probation until a borrowed connection comes back healthy
+        await().atMost(WAIT).until(() -> status(slow).state() == ServerState.PROBATION);
         try (PooledConnection c = pool.acquire()) {
             assertThat(LineClient.call(c, "back")).isEqualTo("slow:back");
         }
+        assertThat(status(slow).state()).isEqualTo(ServerState.UP);
+        assertThat(status(slow).consecutiveFailures()).isZero();
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,11 +23,12 @@ class WaitQueueTest {
     private static final int ROUNDS = 300;
 
     private final TestServer server = TestServer.start("w");
+    /** Runs in a waiter's thread after its last look, just before it parks: the pool's test seam. */
+    private final AtomicReference<Runnable> beforePark = new AtomicReference<>();
     private ConnPool pool;
 
     @AfterEach
     void tearDown() {
-        WaitQueue.beforeParkForTests = null;
         if (pool != null) {
             pool.close();
         }
@@ -35,12 +37,19 @@ class WaitQueueTest {
 
     @Test
     void aReleaseBetweenAWaitersLastLookAndItsParkStillWakesIt() throws Exception {
-        pool = ConnPool.builder().servers(server.hostPort()).maxConnectionsPerServer(1).minIdlePerServer(0)
-                .acquireTimeout(Duration.ofSeconds(30)).build();
+        ConnPool.Builder builder = ConnPool.builder().servers(server.hostPort()).maxConnectionsPerServer(1)
+                .minIdlePerServer(0).acquireTimeout(Duration.ofSeconds(30));
+        builder.options.beforePark = () -> {
+            Runnable hook = beforePark.get();
+            if (hook != null) {
+                hook.run();
+            }
+        };
+        pool = builder.build();
         PooledConnection held = pool.acquire();
         CountDownLatch looked = new CountDownLatch(1);
         CountDownLatch released = new CountDownLatch(1);
-        WaitQueue.beforeParkForTests = () -> {
+        beforePark.set(() -> {
             looked.countDown();
             try {
                 released.await(10, TimeUnit.SECONDS);
@@ -48,7 +57,7 @@ class WaitQueueTest {
             catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
             }
-        };
+        });
         ConcurrentLinkedQueue<Object> outcome = new ConcurrentLinkedQueue<>();
         Thread waiter = new Thread(() -> {
             try (PooledConnection c = pool.acquire()) {
@@ -60,7 +69,7 @@ class WaitQueueTest {
         });
         waiter.start();
         assertThat(looked.await(10, TimeUnit.SECONDS)).isTrue(); // it looked, found nothing, and is about to park
-        WaitQueue.beforeParkForTests = null;
+        beforePark.set(null);
 
         held.close(); // lands in the gap: the waiter's look is over, its park not begun
         released.countDown();

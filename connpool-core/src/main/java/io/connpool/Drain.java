@@ -1,0 +1,72 @@
+package io.connpool;
+
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * After a pool is closed, waits for its borrowed connections to come back: every close of a connection
+ * signals, and the waiter looks at the count of open sockets again. Nobody waits here until
+ * {@code close(grace)}, so the signal costs a lock only on a closed pool.
+ */
+final class Drain {
+
+    private final ServerSet servers;
+    private final Ticker ticker;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition drained = lock.newCondition();
+
+    Drain(ServerSet servers, Ticker ticker) {
+        this.servers = servers;
+        this.ticker = ticker;
+    }
+
+    /** Waits until every socket is closed or the deadline passes; keeps an interrupt for the caller. */
+    void await(long deadlineNanos) {
+        lock.lock();
+        try {
+            while (servers.openConnections() > 0) {
+                long left = deadlineNanos - ticker.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                drained.awaitNanos(left);
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** A connection of the closed pool closed; true once none is left. */
+    boolean signal() {
+        lock.lock();
+        try {
+            drained.signalAll();
+        }
+        finally {
+            lock.unlock();
+        }
+        return servers.openConnections() == 0;
+    }
+
+    /**
+     * Closes what is still open after the grace period: idle ones, and borrowed ones whose borrow it ends
+     * itself, so that the borrower's handle is closed too, not only its socket. Returns how many.
+     */
+    int forceClose(DefaultConnPool pool) {
+        int forced = 0;
+        for (ServerPool server : servers.all()) {
+            for (int i = 0; i < server.slots.length(); i++) {
+                PoolEntry entry = server.slots.get(i);
+                if (entry != null && (entry.forceEndBorrow() || entry.transition(PoolEntry.IDLE, PoolEntry.REMOVED))) {
+                    pool.destroyForced(entry);
+                    forced++;
+                }
+            }
+        }
+        return forced;
+    }
+}
