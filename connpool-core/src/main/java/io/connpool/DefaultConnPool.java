@@ -39,7 +39,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
     private final PoolScheduler scheduler;
     private final Balancer balancer;
     private final Connector connector;
-    private final Housekeeper housekeeper;
+    final Housekeeper housekeeper;
     private final PoolErrors errors;
     private final WaitQueue waiters;
     private final long acquireTimeoutNanos;
@@ -141,32 +141,21 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         ConnectionBudget.Claim claim = null;
         try {
             while (true) {
-                if (refusal == Refusal.CLOSED || closed) {
-                    throw errors.closed();
-                }
-                if (refusal == Refusal.NO_SERVERS) {
-                    throw errors.noServers(); // nothing to wait for
-                }
+                hopeless(refusal, deadline);
                 if (Thread.interrupted()) {
                     throw errors.interrupted(start);
-                }
-                long now = ticker.nanoTime();
-                if (refusal == Refusal.ALL_DOWN) {
-                    long back = servers.soonestRetryNanos();
-                    if (back != Long.MAX_VALUE && back - deadline > 0) {
-                        throw errors.noneBackInTime(deadline - now);
-                    }
                 }
                 if (refusal == Refusal.BUDGET_FULL && (claim == null || claim.isSpent())) {
                     claim = budget.claim(this); // the next freed place is handed to us, not to whoever is quicker
                 }
                 waiters.aboutToLook(waiter);
-                Object found = pass(now, deadline, claim);
+                Object found = pass(ticker.nanoTime(), deadline, claim);
                 if (found instanceof PoolEntry entry) {
                     return lease(entry, start, entry.origin == PoolEntry.DIALED ? entry.createdNanos : ticker.nanoTime());
                 }
                 refusal = (Refusal) found;
-                now = ticker.nanoTime();
+                hopeless(refusal, deadline);
+                long now = ticker.nanoTime();
                 long remaining = deadline - now;
                 if (remaining <= 0) {
                     counters.timedOut();
@@ -184,6 +173,26 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
             waiters.leave(waiter);
             if (claim != null) {
                 budget.cancel(claim);
+            }
+        }
+    }
+
+    /**
+     * Throws if waiting cannot help: the pool is closed, it has no servers, or every server is down and none
+     * is due back before the deadline (a caller woken by a server going down learns it now, not at its
+     * deadline).
+     */
+    private void hopeless(Refusal refusal, long deadline) throws ConnPoolException {
+        if (refusal == Refusal.CLOSED || closed) {
+            throw errors.closed();
+        }
+        if (refusal == Refusal.NO_SERVERS) {
+            throw errors.noServers();
+        }
+        if (refusal == Refusal.ALL_DOWN) {
+            long back = servers.soonestRetryNanos();
+            if (back != Long.MAX_VALUE && back - deadline > 0) {
+                throw errors.noneBackInTime(deadline - ticker.nanoTime());
             }
         }
     }

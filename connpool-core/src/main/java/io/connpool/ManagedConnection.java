@@ -440,7 +440,7 @@ public final class ManagedConnection implements AutoCloseable {
      */
     public static final class Builder {
 
-        private final PoolOptions options = new PoolOptions();
+        final PoolOptions options = new PoolOptions();
 
         Builder() {
             options.name = "managed";

@@ -55,7 +55,7 @@ class VirtualThreadPinningTest {
 
     @Test
     void tenThousandVirtualThreadsOverSixteenConnectionsNeverPinInPoolCode() throws Throwable {
-        ThreadFactory virtualThreads = virtualThreadFactory();
+        ThreadFactory virtualThreads = io.connpool.testing.VirtualThreads.factory();
         pool = ConnPool.builder().name("virtual")
                 .servers(a.hostPort(), b.hostPort())
                 .maxConnectionsPerServer(8)
@@ -220,23 +220,6 @@ class VirtualThreadPinningTest {
 
     private static String frame(RecordedFrame frame) {
         return frame.getMethod().getType().getName() + "." + frame.getMethod().getName() + ":" + frame.getLineNumber();
-    }
-
-    /** {@code Thread.ofVirtual().factory()}, looked up at run time: the test sources compile for Java 17. */
-    private static ThreadFactory virtualThreadFactory() throws Throwable {
-        MethodHandles.Lookup lookup = MethodHandles.publicLookup();
-        Class<?> builderType;
-        try {
-            builderType = Class.forName("java.lang.Thread$Builder$OfVirtual");
-        }
-        catch (ClassNotFoundException ex) {
-            throw new AssertionError("This test needs virtual threads (JDK 21+) and runs on "
-                    + Runtime.version() + "; run it with the jdk25 profile's surefire execution", ex);
-        }
-        MethodHandle ofVirtual = lookup.findStatic(Thread.class, "ofVirtual", MethodType.methodType(builderType));
-        MethodHandle factory = lookup.findVirtual(Class.forName("java.lang.Thread$Builder"), "factory",
-                MethodType.methodType(ThreadFactory.class));
-        return (ThreadFactory) factory.invoke(ofVirtual.invoke());
     }
 
     /** Parks during its static initialiser, which pins a virtual thread to its carrier. */
