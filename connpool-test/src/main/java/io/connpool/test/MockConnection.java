@@ -48,6 +48,7 @@ final class MockConnection {
 
     private void run() {
         try {
+            socket.setTcpNoDelay(true); // each reply goes out when written, as from a real server
             InputStream in = new BufferedInputStream(socket.getInputStream());
             writeLock.lock();
             try {
