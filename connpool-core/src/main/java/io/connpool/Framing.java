@@ -255,7 +255,7 @@ public abstract class Framing<T> {
                         + " before the '\\n', so it would not arrive as sent; nothing was written");
             }
             byte[] other = encoding == 0 ? line.getBytes(charset) : null;
-            int size = other != null ? other.length : encodedLength(line);
+            int size = other != null ? other.length : encode(line, null);
             if (size > maxFrameSize) {
                 throw frameTooLarge(size, maxFrameSize);
             }
@@ -275,59 +275,35 @@ public abstract class Framing<T> {
             }
         }
 
-        private int encodedLength(String line) {
-            int size = 0;
-            for (int i = 0, n = line.length(); i < n; i++) {
-                char c = line.charAt(i);
-                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(line.charAt(i + 1))) {
-                    size += encoding == 1 ? 4 : 1;
-                    i++;
-                }
-                else if (encoding == 2 || c < 0x80 || Character.isSurrogate(c)) {
-                    size += 1; // a lone surrogate is '?', as in String.getBytes
-                }
-                else {
-                    size += c < 0x800 ? 2 : 3;
-                }
-            }
-            return size;
-        }
-
-        private void encode(String line, byte[] to) {
+        /** Encodes as {@code getBytes} does (a lone surrogate or unmappable char is '?'); counts if to is null. */
+        private int encode(String line, byte[] to) {
             int at = 0;
             for (int i = 0, n = line.length(); i < n; i++) {
                 char c = line.charAt(i);
+                int cp = c;
                 if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(line.charAt(i + 1))) {
-                    int cp = Character.toCodePoint(c, line.charAt(++i));
-                    if (encoding == 1) {
-                        to[at++] = (byte) (0xF0 | cp >> 18);
-                        to[at++] = (byte) (0x80 | cp >> 12 & 0x3F);
-                        to[at++] = (byte) (0x80 | cp >> 6 & 0x3F);
-                        to[at++] = (byte) (0x80 | cp & 0x3F);
-                    }
-                    else {
-                        to[at++] = '?';
-                    }
+                    cp = Character.toCodePoint(c, line.charAt(++i));
                 }
                 else if (Character.isSurrogate(c)) {
-                    to[at++] = '?';
+                    cp = '?';
                 }
-                else if (encoding == 2) {
-                    to[at++] = c <= highestOneByteChar ? (byte) c : (byte) '?';
+                if (encoding == 2 || cp < 0x80) {
+                    if (to != null) {
+                        to[at] = cp <= highestOneByteChar ? (byte) cp : (byte) '?';
+                    }
+                    at++;
+                    continue;
                 }
-                else if (c < 0x80) {
-                    to[at++] = (byte) c;
+                int size = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+                if (to != null) {
+                    to[at] = (byte) ((0xF00 >> size) & 0xF0 | cp >> (6 * (size - 1))); // lead 0xC0, 0xE0, 0xF0
+                    for (int k = 1; k < size; k++) {
+                        to[at + k] = (byte) (0x80 | cp >> (6 * (size - 1 - k)) & 0x3F);
+                    }
                 }
-                else if (c < 0x800) {
-                    to[at++] = (byte) (0xC0 | c >> 6);
-                    to[at++] = (byte) (0x80 | c & 0x3F);
-                }
-                else {
-                    to[at++] = (byte) (0xE0 | c >> 12);
-                    to[at++] = (byte) (0x80 | c >> 6 & 0x3F);
-                    to[at++] = (byte) (0x80 | c & 0x3F);
-                }
+                at += size;
             }
+            return at;
         }
 
         @Override

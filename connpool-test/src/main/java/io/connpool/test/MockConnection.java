@@ -34,6 +34,7 @@ final class MockConnection {
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile boolean reset;
     private volatile OutputStream out;
+    private long garbageEpoch; // guarded by writeLock
 
     MockConnection(MockTcpServer server, Socket socket) {
         this.server = server;
@@ -58,9 +59,10 @@ final class MockConnection {
                 writeLock.unlock();
             }
             if (server.currentFault() == Fault.GARBAGE) {
-                sendGarbage();
+                sendUnsolicitedGarbage(server.garbageEpoch());
             }
-            while (serveOne(in, server.service())) {
+            // the handler is taken when a request starts to arrive, so a change reaches idle connections too
+            while (requestArrives(in) && serveOne(in, server.service())) {
                 // next request
             }
         }
@@ -69,8 +71,30 @@ final class MockConnection {
         }
         finally {
             closeSocket();
+            server.connectionClosed(this); // before ended: when stop() returns, the count is exact
             ended.countDown();
-            server.connectionClosed(this);
+        }
+    }
+
+    /** Waits for the first byte of a request; false at end of stream (or if the connection broke). */
+    private boolean requestArrives(InputStream in) {
+        try {
+            in.mark(1);
+            if (in.read() < 0) {
+                return false; // the client closed the connection between requests
+            }
+            in.reset();
+            return true;
+        }
+        catch (IOException ex) {
+            unreadable(ex);
+            return false;
+        }
+    }
+
+    private void unreadable(IOException ex) {
+        if (!(ex instanceof SocketException) && closedByServer.getCount() > 0) {
+            server.recordError(ex); // truncated, too large, a failed TLS handshake; not a close or reset
         }
     }
 
@@ -78,20 +102,10 @@ final class MockConnection {
     private <T> boolean serveOne(InputStream in, Service<T> service) throws IOException {
         T request;
         try {
-            in.mark(1);
-            if (in.read() < 0) {
-                return false; // the client closed the connection between requests
-            }
-            in.reset();
             request = service.framing().read(in);
         }
-        catch (SocketException closedOrReset) {
-            return false;
-        }
-        catch (IOException unreadable) {
-            if (closedByServer.getCount() > 0) {
-                server.recordError(unreadable); // truncated, too large, a failed TLS handshake
-            }
+        catch (IOException ex) {
+            unreadable(ex);
             return false;
         }
         server.recordRequest(request);
@@ -175,12 +189,23 @@ final class MockConnection {
         }
     }
 
-    void sendGarbageQuietly() {
+    /**
+     * Sends the unsolicited garbage of one {@code fault(GARBAGE)} call (its epoch) once, though both the
+     * server and this connection's own start may try.
+     */
+    void sendUnsolicitedGarbage(long epoch) {
+        writeLock.lock();
         try {
-            sendGarbage();
+            if (out != null && garbageEpoch < epoch) {
+                garbageEpoch = epoch;
+                sendGarbage();
+            }
         }
         catch (IOException ex) {
             // closing anyway: its thread sees the failure on its next read
+        }
+        finally {
+            writeLock.unlock();
         }
     }
 

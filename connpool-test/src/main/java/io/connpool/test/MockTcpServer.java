@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -97,6 +98,7 @@ public final class MockTcpServer implements AutoCloseable {
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger requestCount = new AtomicInteger();
+    private final AtomicLong garbageEpoch = new AtomicLong();
     private final ConcurrentLinkedQueue<Object> requests = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
     private volatile Service<?> service = new Service<>(LINES, Function.identity());
@@ -177,9 +179,14 @@ public final class MockTcpServer implements AutoCloseable {
      * @return this server
      */
     public MockTcpServer fault(Fault newFault) {
-        this.fault = Objects.requireNonNull(newFault, "fault");
+        Objects.requireNonNull(newFault, "fault");
         if (newFault == Fault.GARBAGE) {
-            connections.forEach(MockConnection::sendGarbageQuietly);
+            long epoch = garbageEpoch.incrementAndGet(); // before the fault: who sees GARBAGE sees this epoch
+            this.fault = newFault;
+            connections.forEach(connection -> connection.sendUnsolicitedGarbage(epoch));
+        }
+        else {
+            this.fault = newFault;
         }
         return this;
     }
@@ -384,6 +391,10 @@ public final class MockTcpServer implements AutoCloseable {
 
     Fault currentFault() {
         return fault;
+    }
+
+    long garbageEpoch() {
+        return garbageEpoch.get();
     }
 
     long delayNanos() {

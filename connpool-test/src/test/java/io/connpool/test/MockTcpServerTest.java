@@ -61,6 +61,15 @@ class MockTcpServerTest {
     }
 
     @Test
+    void aNewHandlerAppliesToConnectionsAlreadyOpenAndIdleFromTheirNextRequest() throws IOException {
+        try (Client idle = new Client(server)) {
+            server.awaitOpenConnections(1, WAIT); // its thread now waits for a request
+            server.handler(line -> "v2 " + line);
+            assertThat(idle.call("x")).isEqualTo("v2 x");
+        }
+    }
+
+    @Test
     void aHandlerThatReturnsNullSendsNoReplyAndTheConnectionGoesOn() throws IOException {
         server.handler(line -> line.startsWith("note") ? null : "OK " + line);
         try (Client client = new Client(server)) {
