@@ -119,7 +119,9 @@ final class MockConnection {
                 reply = service.reply().apply(request);
             }
             catch (Throwable failure) {
-                server.recordError(failure);
+                if (closedByServer.getCount() > 0) {
+                    server.recordError(failure); // not a handler interrupted by stop()
+                }
                 return false;
             }
         }
