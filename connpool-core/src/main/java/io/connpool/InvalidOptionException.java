@@ -10,6 +10,7 @@ public final class InvalidOptionException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The builder option at fault, as its method is named. */
     private final String option;
     private final transient Object value;
 

@@ -27,7 +27,11 @@ public record PoolStats(
         long created,
         long closed) {
 
-    /** Returns {@code active + idle}: the connections open now. */
+    /**
+     * Returns {@code active + idle}: the connections open now.
+     *
+     * @return the connections open now
+     */
     public int total() {
         return active + idle;
     }

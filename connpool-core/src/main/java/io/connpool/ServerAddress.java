@@ -16,6 +16,8 @@ public record ServerAddress(String host, int port) {
     /**
      * Creates an address, validating both parts.
      *
+     * @param host host name or IP literal; brackets around an IPv6 literal are removed
+     * @param port TCP port, 1 to 65535
      * @throws IllegalArgumentException if the host is blank or the port is outside 1..65535
      */
     public ServerAddress {
