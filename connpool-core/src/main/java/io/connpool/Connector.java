@@ -124,11 +124,16 @@ final class Connector {
         }
         long retry = Math.max(1, pool.config.backoff().delay(Math.max(1, server.health.current().step())).toNanos());
         if (!server.reserveDial()) {
-            scheduleProbe(server, epoch, retry); // full of connections borrowed before it went down
+            log.debug("Pool '{}': probe of {} waits {} ms: its {} connections are all still open, borrowed before"
+                    + " it went down", pool.name(), server.address, TimeUnit.NANOSECONDS.toMillis(retry),
+                    server.opened.get());
+            scheduleProbe(server, epoch, retry);
             return;
         }
         if (budget != null && !budget.reserve(false)) {
             server.cancelDial();
+            log.debug("Pool '{}': probe of {} waits {} ms for room in the shared budget", pool.name(), server.address,
+                    TimeUnit.NANOSECONDS.toMillis(retry));
             scheduleProbe(server, epoch, retry);
             return;
         }

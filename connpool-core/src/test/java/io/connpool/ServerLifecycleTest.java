@@ -3,6 +3,7 @@ package io.connpool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.connpool.testing.CountingDialer;
 import io.connpool.testing.LineClient;
 import io.connpool.testing.PoolFixture;
 import io.connpool.testing.RecordingListener;
@@ -25,9 +26,11 @@ class ServerLifecycleTest {
 
     private final FakeClock clock = new FakeClock();
     private final RecordingListener events = new RecordingListener();
+    /** Counts dials as the pool makes them (the server counts a connection only when its thread accepts it). */
+    private final CountingDialer dialer = CountingDialer.tcp();
 
     private ConnPool pool(TestServer server) {
-        ConnPool pool = fixture.pool(clock.install(fixture.builder(server).ejectAfterFailures(2)
+        ConnPool pool = fixture.pool(clock.install(fixture.builder(server).ejectAfterFailures(2).dialer(dialer)
                 .backoff(failures -> Duration.ofMillis(100L << (failures - 1))).listener(events)));
         clock.runDue();
         return pool;
@@ -53,19 +56,19 @@ class ServerLifecycleTest {
         assertThat(state(pool)).isEqualTo(ServerState.UP);
         breakOne(pool);
         assertThat(state(pool)).as("ejected after 2").isEqualTo(ServerState.DOWN);
-        int accepted = server.accepted();
+        int accepted = dialer.count(server.address());
 
         clock.advance(Duration.ofMillis(99));
-        assertThat(server.accepted()).as("no dial before the backoff is up").isEqualTo(accepted);
+        assertThat(dialer.count(server.address())).as("no dial before the backoff is up").isEqualTo(accepted);
         assertThatThrownBy(pool::tryAcquire).isInstanceOf(NoServerAvailableException.class);
         clock.advance(Duration.ofMillis(1));
-        assertThat(server.accepted()).as("exactly one probe").isEqualTo(accepted + 1);
+        assertThat(dialer.count(server.address())).as("exactly one probe").isEqualTo(accepted + 1);
         assertThat(state(pool)).isEqualTo(ServerState.PROBATION);
 
         PooledConnection trial = pool.tryAcquire();
         assertThatThrownBy(pool::tryAcquire).as("one trial borrow at a time").isInstanceOf(PoolExhaustedException.class)
                 .hasMessageContaining("is PROBATION").hasMessageContaining("its one trial borrow is out");
-        assertThat(server.accepted()).as("no dial while on probation").isEqualTo(accepted + 1);
+        assertThat(dialer.count(server.address())).as("no dial while on probation").isEqualTo(accepted + 1);
         assertThat(LineClient.call(trial, "hello")).isEqualTo("a:hello");
         trial.close();
 
@@ -93,11 +96,11 @@ class ServerLifecycleTest {
         ServerStatus down = pool.servers().get(0);
         assertThat(down.state()).isEqualTo(ServerState.DOWN);
         assertThat(down.consecutiveFailures()).as("a second ejection: one step longer").isEqualTo(2);
-        int accepted = server.accepted();
+        int accepted = dialer.count(server.address());
         clock.advance(Duration.ofMillis(199));
-        assertThat(server.accepted()).isEqualTo(accepted);
+        assertThat(dialer.count(server.address())).isEqualTo(accepted);
         clock.advance(Duration.ofMillis(1));
-        assertThat(server.accepted()).isEqualTo(accepted + 1);
+        assertThat(dialer.count(server.address())).isEqualTo(accepted + 1);
         assertThat(state(pool)).isEqualTo(ServerState.PROBATION);
     }
 
@@ -138,7 +141,7 @@ class ServerLifecycleTest {
     void aClosedPoolNeverDials() throws Exception {
         TestServer server = fixture.server("a");
         ConnPool pool = pool(server);
-        int accepted = server.accepted();
+        int accepted = dialer.count(server.address());
         pool.close();
 
         for (int i = 0; i < 20; i++) {
@@ -146,7 +149,7 @@ class ServerLifecycleTest {
             assertThatThrownBy(() -> pool.acquire(Duration.ofMillis(10))).isInstanceOf(PoolClosedException.class);
         }
         clock.advance(Duration.ofHours(1));
-        assertThat(server.accepted()).isEqualTo(accepted);
+        assertThat(dialer.count(server.address())).isEqualTo(accepted);
         assertThat(pool.servers()).allSatisfy(status -> assertThat(status.state()).isEqualTo(ServerState.REMOVED));
     }
 }

@@ -46,7 +46,7 @@ class SoakTest {
 
     @Test
     void randomFaultsUnderSixteenCallersLeaveNoLeaks() throws Exception {
-        long seconds = Long.getLong("connpool.soak.seconds", 45);
+        long seconds = Long.getLong("connpool.soak.seconds", 15);
         long seed = Long.getLong("connpool.soak.seed", System.nanoTime());
         System.out.println("soak: " + seconds + " s, seed " + seed + " (-Dconnpool.soak.seed=" + seed + " replays the schedule)");
         Random random = new Random(seed);
