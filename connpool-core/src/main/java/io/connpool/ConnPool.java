@@ -1,6 +1,7 @@
 package io.connpool;
 
 import io.github.resilience4j.ratelimiter.RateLimiter;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -73,6 +74,40 @@ public interface ConnPool extends AutoCloseable {
      * @throws PoolClosedException if the pool is closed
      */
     PooledConnection tryAcquire() throws ConnPoolException;
+
+    /**
+     * Borrows a connection, runs the callback on it and gives it back: the try-with-resources every caller
+     * writes, written once. If the callback throws, the connection is discarded (its stream is in an unknown
+     * state) and the exception is rethrown as it is.
+     *
+     * <pre>{@code
+     * Framing<String> lines = Framing.lines(StandardCharsets.UTF_8);
+     * String reply = pool.execute(c -> lines.call(c, "GET 42"));
+     * }</pre>
+     *
+     * @param callback what to do with the connection; it must not keep the connection past the call (any use
+     *        afterwards fails with {@link IllegalStateException})
+     * @param <T> the callback's result
+     * @return what the callback returned
+     * @throws IOException what the callback threw, or why no connection could be borrowed (as {@link #acquire()})
+     */
+    <T> T execute(ConnectionCallback<T> callback) throws IOException;
+
+    /**
+     * Like {@link #execute}, for a request that is safe to send twice, with one retry for the case of a server
+     * that closed an idle connection: when a <em>reused</em> connection (taken from the idle set, not dialed
+     * for this call) failed before any byte of a reply was read through {@link PooledConnection#input()}, the
+     * request is sent once more on another connection, one dialed for it or checked just before it is lent.
+     * Never after a reply byte was read, never for an interrupt or a timeout: the pool never makes a server
+     * apply a request twice. If the retry fails too, the exception says which connections were tried.
+     *
+     * @param callback what to do with the connection; see {@link #execute}
+     * @param <T> the callback's result
+     * @return what the callback returned
+     * @throws IOException what the callback threw (after the retry, an {@code IOException} naming both tries),
+     *         or why no connection could be borrowed
+     */
+    <T> T executeIdempotent(ConnectionCallback<T> callback) throws IOException;
 
     /**
      * Returns a snapshot of every server, read from memory (never touches the network).

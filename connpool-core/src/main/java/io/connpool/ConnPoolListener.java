@@ -115,6 +115,15 @@ public interface ConnPoolListener {
     }
 
     /**
+     * {@code executeIdempotent} retried a request once: its reused connection failed before any reply.
+     *
+     * @param server the server of the connection that failed
+     * @param failure what it failed with
+     */
+    default void retried(ServerAddress server, Throwable failure) {
+    }
+
+    /**
      * A server was added to the pool at run time (not called for the servers it was built with).
      *
      * @param server the server

@@ -6,7 +6,6 @@ import io.github.resilience4j.ratelimiter.RateLimiter;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * {@link ServerHealth}, the list in {@link ServerSet}, idle upkeep in {@link Housekeeper}, texts in
  * {@link PoolErrors}. Changes of server state are applied in one place, {@link #apply}.
  */
-final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
+final class DefaultConnPool implements ConnPool {
 
     private static final Logger log = LoggerFactory.getLogger(ConnPool.class);
 
@@ -52,6 +51,8 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean closed;
     private final Drain drain;
+    private final ClientTemplate template;
+    private final BudgetShare share;
     private final ServerChanges changes;
 
     DefaultConnPool(PoolConfig config) {
@@ -72,10 +73,12 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         this.housekeeper = new Housekeeper(this, config, connector);
         this.effects = new HealthEffects(this, servers, listeners, connector, waiters);
         this.drain = new Drain(servers, ticker);
+        this.template = new ClientTemplate(this, listeners);
+        this.share = new BudgetShare(this, servers);
         this.changes = new ServerChanges(this, config, servers, effects, connector, listeners, waiters);
         servers.replace(config.servers(), changes::newServer);
         if (budget != null) {
-            budget.register(this);
+            budget.register(share);
         }
         housekeeper.start(scheduler, ticker);
         for (ServerPool server : servers.all()) {
@@ -85,14 +88,22 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
                 config.servers(), config.maxConnectionsPerServer(), config.minIdlePerServer());
     }
 
-    // ---------------------------------------------------------------- borrowing
 
     // The handle is made here, in methods small enough to inline into the caller, so that escape analysis
     // can scalar-replace it: borrowing then allocates nothing.
 
     @Override
     public PooledConnection acquire() throws ConnPoolException, InterruptedIOException {
-        PoolEntry entry = borrow(acquireTimeoutNanos, true);
+        PoolEntry entry = borrow(acquireTimeoutNanos, true, validationIntervalNanos);
+        return new PooledConnectionHandle(this, entry, entry.borrow());
+    }
+
+    /**
+     * Like {@link #acquire()}, but an idle connection is checked however briefly it was idle: for the retry of
+     * {@link #executeIdempotent}, which must not land on another connection the server closed meanwhile.
+     */
+    PooledConnectionHandle acquireChecked() throws ConnPoolException, InterruptedIOException {
+        PoolEntry entry = borrow(acquireTimeoutNanos, true, 0);
         return new PooledConnectionHandle(this, entry, entry.borrow());
     }
 
@@ -103,14 +114,14 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
             throw new IllegalArgumentException("acquire timeout must not be negative, was " + timeout);
         }
         long nanos = timeout.compareTo(Duration.ofNanos(FOREVER_NANOS)) >= 0 ? FOREVER_NANOS : timeout.toNanos();
-        PoolEntry entry = borrow(nanos, true);
+        PoolEntry entry = borrow(nanos, true, validationIntervalNanos);
         return new PooledConnectionHandle(this, entry, entry.borrow());
     }
 
     @Override
     public PooledConnection tryAcquire() throws ConnPoolException {
         try {
-            PoolEntry entry = borrow(0, false);
+            PoolEntry entry = borrow(0, false, validationIntervalNanos);
             return new PooledConnectionHandle(this, entry, entry.borrow());
         }
         catch (InterruptedIOException ex) {
@@ -119,9 +130,21 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         }
     }
 
-    private PoolEntry borrow(long timeoutNanos, boolean wait) throws ConnPoolException, InterruptedIOException {
+    @Override
+    public <T> T execute(ConnectionCallback<T> callback) throws IOException {
+        return template.execute(callback);
+    }
+
+    @Override
+    public <T> T executeIdempotent(ConnectionCallback<T> callback) throws IOException {
+        return template.executeIdempotent(callback);
+    }
+
+    /** {@code validateAfter}: how long a connection may have been idle before it is checked on borrow. */
+    private PoolEntry borrow(long timeoutNanos, boolean wait, long validateAfter)
+            throws ConnPoolException, InterruptedIOException {
         long start = ticker.nanoTime();
-        Object found = pass(start, wait ? start + timeoutNanos : 0, null);
+        Object found = pass(start, wait ? start + timeoutNanos : 0, null, validateAfter);
         if (found instanceof PoolEntry entry) {
             // no second clock read unless the caller dialed, and then the dial read it already
             return lease(entry, start, entry.origin == PoolEntry.DIALED ? entry.createdNanos : start);
@@ -129,11 +152,11 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         if (!wait) {
             throw closed ? errors.closed() : errors.refused((Refusal) found);
         }
-        return await(start, start + timeoutNanos, (Refusal) found);
+        return await(start, start + timeoutNanos, (Refusal) found, validateAfter);
     }
 
     /** The slow path: queue up, then look again each time a release, a dial or the clock wakes us. */
-    private PoolEntry await(long start, long deadline, Refusal firstRefusal)
+    private PoolEntry await(long start, long deadline, Refusal firstRefusal, long validateAfter)
             throws ConnPoolException, InterruptedIOException {
         Refusal refusal = firstRefusal;
         // Registered before the next pass: a release between the first pass and now is not missed.
@@ -146,10 +169,10 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
                     throw errors.interrupted(start);
                 }
                 if (refusal == Refusal.BUDGET_FULL && (claim == null || claim.isSpent())) {
-                    claim = budget.claim(this); // the next freed place is handed to us, not to whoever is quicker
+                    claim = budget.claim(share); // the next freed place is handed to us, not to whoever is quicker
                 }
                 waiters.aboutToLook(waiter);
-                Object found = pass(ticker.nanoTime(), deadline, claim);
+                Object found = pass(ticker.nanoTime(), deadline, claim, validateAfter);
                 if (found instanceof PoolEntry entry) {
                     return lease(entry, start, entry.origin == PoolEntry.DIALED ? entry.createdNanos : ticker.nanoTime());
                 }
@@ -202,7 +225,8 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
      * a permit and has an idle connection or room to dial. Returns a {@link PoolEntry} the caller owns, or a
      * {@link Refusal}.
      */
-    private Object pass(long now, long deadline, ConnectionBudget.Claim claim) throws InterruptedIOException {
+    private Object pass(long now, long deadline, ConnectionBudget.Claim claim, long validateAfter)
+            throws InterruptedIOException {
         ServerPool[] turns = servers.turns();
         int n = turns.length;
         if (n == 0) {
@@ -227,7 +251,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
                 }
                 trial = true;
             }
-            Object served = serve(server, health, now, deadline, claim);
+            Object served = serve(server, health, now, deadline, claim, validateAfter);
             if (served instanceof PoolEntry entry) {
                 entry.trial = trial;
                 return entry;
@@ -260,8 +284,8 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
 
     /** An idle connection of the server with a permit, else a dial; the entry, or why not (null: no room). */
     private Object serve(ServerPool server, ServerHealth.Snapshot health, long now, long deadline,
-            ConnectionBudget.Claim claim) throws InterruptedIOException {
-        PoolEntry entry = takeIdle(server, health, now);
+            ConnectionBudget.Claim claim, long validateAfter) throws InterruptedIOException {
+        PoolEntry entry = takeIdle(server, health, now, validateAfter);
         if (entry != null) {
             if (server.tryPermit()) {
                 return entry;
@@ -297,7 +321,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
     }
 
     /** Claims an idle connection of the server that is fit to hand out, closing unfit ones on the way. */
-    private PoolEntry takeIdle(ServerPool server, ServerHealth.Snapshot health, long now) {
+    private PoolEntry takeIdle(ServerPool server, ServerHealth.Snapshot health, long now, long validateAfter) {
         PoolEntry entry;
         while ((entry = server.claimIdle()) != null) {
             if (entry.generation != health.generation()) {
@@ -309,7 +333,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
             else if (entry.expired(now)) {
                 retire(entry, PoolEntry.IN_USE, CloseReason.MAX_LIFETIME);
             }
-            else if (now - entry.lastUsedNanos() < validationIntervalNanos) {
+            else if (now - entry.lastUsedNanos() < validateAfter) {
                 entry.origin = PoolEntry.REUSED;
                 return entry;
             }
@@ -328,7 +352,6 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
     private PoolEntry lease(PoolEntry entry, long startNanos, long nowNanos) {
         entry.brokenBy = null;
         entry.invalidated = false;
-        entry.replyStarted = false;
         entry.borrowedNanos = nowNanos;
         entry.leases++;
         if (leakThresholdNanos > 0) {
@@ -338,7 +361,6 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         return entry;
     }
 
-    // ---------------------------------------------------------------- returning
 
     /**
      * Ends borrow {@code stamp} of the entry with one CAS, to idle or, if it must not be reused, to removed.
@@ -359,7 +381,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
                 : !current ? (health.state() == ServerState.REMOVED ? CloseReason.SERVER_REMOVED : CloseReason.SERVER_DOWN)
                 : entry.evictOnReturn ? CloseReason.EVICTED
                 : entry.expired(now) ? CloseReason.MAX_LIFETIME
-                : budget != null && budget.wantsPlaceFrom(this) ? CloseReason.BUDGET
+                : budget != null && budget.wantsPlaceFrom(share) ? CloseReason.BUDGET
                 : null;
         if (entry.trial || broken != null || health.wantsHealthyReturns()) {
             // before the close frees room, so that nobody dials a server being ejected
@@ -449,14 +471,12 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         counters.created();
     }
 
-    // ---------------------------------------------------------------- server state
 
     /** Applies a change of a server's state; see {@link HealthEffects}. */
     void apply(ServerPool server, ServerHealth.Transition change) {
         effects.apply(server, change);
     }
 
-    // ---------------------------------------------------------------- run-time changes
 
     @Override
     public boolean addServer(ServerAddress address) {
@@ -470,9 +490,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
 
     @Override
     public void softEvict() {
-        for (ServerPool server : servers.all()) {
-            housekeeper.softEvict(server);
-        }
+        housekeeper.softEvict(servers.all());
     }
 
     @Override
@@ -493,32 +511,10 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         listeners.remove(listener);
     }
 
-    // ---------------------------------------------------------------- budget membership
-
-    @Override
-    public PoolEntry leastRecentlyUsedIdle() {
-        return servers.leastRecentlyUsedIdle();
-    }
-
-    @Override
-    public boolean evictForBudget(PoolEntry entry) {
-        if (entry.reserveIdle()) {
-            retire(entry, PoolEntry.RESERVED, CloseReason.BUDGET);
-            return true;
-        }
-        return false;
-    }
-
-    // ---------------------------------------------------------------- state
 
     @Override
     public List<ServerStatus> servers() {
-        ServerPool[] all = servers.all();
-        List<ServerStatus> statuses = new ArrayList<>(all.length);
-        for (ServerPool server : all) {
-            statuses.add(server.status());
-        }
-        return List.copyOf(statuses);
+        return servers.statuses();
     }
 
     @Override
@@ -548,7 +544,6 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         return closed;
     }
 
-    // ---------------------------------------------------------------- shutdown
 
     @Override
     public void close() {
@@ -563,7 +558,7 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
         }
         servers.refreshTurns();
         if (budget != null) {
-            budget.unregister(this);
+            budget.unregister(share);
         }
         int borrowed = servers.openConnections();
         if (borrowed == 0) {
@@ -577,19 +572,9 @@ final class DefaultConnPool implements ConnPool, ConnectionBudget.BudgetMember {
     public boolean close(Duration grace) {
         Objects.requireNonNull(grace, "grace");
         close();
-        drain.await(ticker.nanoTime() + Math.max(0, grace.toNanos()));
-        int forced = drain.forceClose(this);
+        boolean drained = drain.awaitOrForceClose(this, grace);
         scheduler.shutdown();
-        if (forced > 0) {
-            log.warn("Pool '{}' force-closed {} connection(s) still borrowed after the grace period of {} ms", name,
-                    forced, grace.toMillis());
-        }
-        return forced == 0;
-    }
-
-    @Override
-    public int openSockets() {
-        return servers.openConnections();
+        return drained;
     }
 
     void destroyForced(PoolEntry entry) {

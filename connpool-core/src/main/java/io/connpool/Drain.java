@@ -10,6 +10,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Drain {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ConnPool.class);
+
     private final ServerSet servers;
     private final Ticker ticker;
     private final ReentrantLock lock = new ReentrantLock();
@@ -20,8 +22,21 @@ final class Drain {
         this.ticker = ticker;
     }
 
+    /**
+     * Waits up to {@code grace} for every socket to close, then force-closes the rest; true if none was left.
+     */
+    boolean awaitOrForceClose(DefaultConnPool pool, java.time.Duration grace) {
+        await(ticker.nanoTime() + Math.max(0, grace.toNanos()));
+        int forced = forceClose(pool);
+        if (forced > 0) {
+            log.warn("Pool '{}' force-closed {} connection(s) still borrowed after the grace period of {} ms",
+                    pool.name(), forced, grace.toMillis());
+        }
+        return forced == 0;
+    }
+
     /** Waits until every socket is closed or the deadline passes; keeps an interrupt for the caller. */
-    void await(long deadlineNanos) {
+    private void await(long deadlineNanos) {
         lock.lock();
         try {
             while (servers.openConnections() > 0) {
@@ -56,7 +71,7 @@ final class Drain {
      * Closes what is still open after the grace period: idle ones, and borrowed ones whose borrow it ends
      * itself, so that the borrower's handle is closed too, not only its socket. Returns how many.
      */
-    int forceClose(DefaultConnPool pool) {
+    private int forceClose(DefaultConnPool pool) {
         int forced = 0;
         for (ServerPool server : servers.all()) {
             for (int i = 0; i < server.slots.length(); i++) {

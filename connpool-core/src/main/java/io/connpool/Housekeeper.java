@@ -133,6 +133,12 @@ final class Housekeeper {
         return due;
     }
 
+    void softEvict(ServerPool[] servers) {
+        for (ServerPool server : servers) {
+            softEvict(server);
+        }
+    }
+
     /** Replaces every connection of the server once: idle ones close now, borrowed ones when returned. */
     void softEvict(ServerPool server) {
         for (int i = 0; i < server.slots.length(); i++) {

@@ -124,6 +124,11 @@ final class ListenerChain implements ConnPoolListener {
     }
 
     @Override
+    public void retried(ServerAddress server, Throwable failure) {
+        each(l -> l.retried(server, failure));
+    }
+
+    @Override
     public void serverAdded(ServerAddress server) {
         each(l -> l.serverAdded(server));
     }

@@ -89,8 +89,6 @@ final class PoolEntry {
     byte origin = DIALED;
     /** Owner-only: the current borrow is its server's one trial on probation. */
     boolean trial;
-    /** Owner-only: a byte was read through the current borrow's input. */
-    boolean replyStarted;
 
     PoolEntry(ServerPool server, Socket socket, long nowNanos, long lifetimeNanos, int generation) throws IOException {
         this.server = server;

@@ -21,6 +21,8 @@ final class PooledConnectionHandle implements PooledConnection {
     final long stamp;
     private InputStream input;
     private OutputStream output;
+    /** A byte of a reply was read through {@link #input()}: a retry could apply the request twice. */
+    boolean replyStarted;
 
     PooledConnectionHandle(DefaultConnPool pool, PoolEntry entry, long stamp) {
         this.pool = pool;
@@ -113,7 +115,7 @@ final class PooledConnectionHandle implements PooledConnection {
                     handle.broken(new EOFException("connection closed by " + handle.entry.server.address));
                 }
                 else {
-                    handle.entry.replyStarted = true;
+                    handle.replyStarted = true;
                 }
                 return b;
             }
@@ -132,7 +134,7 @@ final class PooledConnectionHandle implements PooledConnection {
                     handle.broken(new EOFException("connection closed by " + handle.entry.server.address));
                 }
                 else if (n > 0) {
-                    handle.entry.replyStarted = true;
+                    handle.replyStarted = true;
                 }
                 return n;
             }

@@ -157,6 +157,15 @@ final class ServerSet {
         return taking.toArray(NONE);
     }
 
+    List<ServerStatus> statuses() {
+        ServerPool[] servers = all;
+        List<ServerStatus> statuses = new ArrayList<>(servers.length);
+        for (ServerPool server : servers) {
+            statuses.add(server.status());
+        }
+        return List.copyOf(statuses);
+    }
+
     /** Sockets open to every server, dials in progress included. */
     int openConnections() {
         int open = 0;

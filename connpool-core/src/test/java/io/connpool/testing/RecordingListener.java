@@ -12,7 +12,7 @@ public final class RecordingListener implements ConnPoolListener {
     /** The kinds of event, named after the listener methods. */
     public enum Type {
         DIAL_SUCCEEDED, DIAL_FAILED, SERVER_UP, SERVER_DOWN, ACQUIRED, RELEASED, ACQUIRE_TIMED_OUT, RATE_LIMITED,
-        CONNECTION_CLOSED, SERVER_ADDED, SERVER_REMOVED
+        CONNECTION_CLOSED, SERVER_ADDED, SERVER_REMOVED, RETRIED
     }
 
     /**
@@ -101,6 +101,11 @@ public final class RecordingListener implements ConnPoolListener {
     @Override
     public void connectionClosed(ServerAddress server, CloseReason reason) {
         add(Type.CONNECTION_CLOSED, server, reason, 0);
+    }
+
+    @Override
+    public void retried(ServerAddress server, Throwable failure) {
+        add(Type.RETRIED, server, failure, 0);
     }
 
     @Override
