@@ -14,7 +14,7 @@ final class ConnPoolFailureAnalyzer extends AbstractFailureAnalyzer<ConnPoolConf
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, ConnPoolConfigurationException cause) {
-        String origin = cause.getOrigin() != null ? " (set in " + cause.getOrigin() + ")" : " (not set: the default)";
+        String origin = cause.getOrigin() != null ? " (set in " + cause.getOrigin() + ")" : " (not set)";
         String description = "Invalid value '" + cause.getValue() + "' for configuration property '" + cause.getName()
                 + "'" + origin + ": " + cause.getReason();
         return new FailureAnalysis(description.endsWith(".") ? description : description + ".", cause.getAction(),
