@@ -121,19 +121,19 @@ public final class ConnPoolMetrics implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         Binding binding = new Binding(registry);
-        if (recorder == null) {
-            // Listen first, then register the servers present now: a server added in between is not missed
-            // (registering its meters twice is harmless).
-            pool.addListener(binding);
+        Recorder events = recorder;
+        if (events == null) {
+            // Listen first, through a recorder that holds the events until the servers' meters exist: a server
+            // added in between is not missed, and a dial that ends meanwhile (the pool may be built by the
+            // servers() call below) is counted.
+            events = new Recorder();
+            pool.addListener(events);
         }
         binding.bindPool();
         for (ServerStatus server : pool.servers()) {
             binding.bindServer(server.address());
         }
-        if (recorder != null) {
-            // after the servers' meters exist, so that the replayed events find them
-            recorder.attach(binding);
-        }
+        events.attach(binding);
     }
 
     /**
