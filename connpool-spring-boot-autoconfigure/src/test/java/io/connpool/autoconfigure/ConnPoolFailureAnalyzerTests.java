@@ -170,6 +170,20 @@ class ConnPoolFailureAnalyzerTests {
     }
 
     @Test
+    void aMisspelledKeyIsReportedWithTheKeyItMeant(CapturedOutput output) {
+        SpringApplicationBuilder application = new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
+                .properties("connpool.min-idle-per-server=0");
+        assertThatThrownBy(() -> application.run("--connpool.pools.billing.servers=127.0.0.1:7001",
+                "--connpool.pools.billing.max-connection-per-server=4")).isNotNull();
+        assertThat(output).contains("Unknown configuration property 'connpool.pools.billing.max-connection-per-server'"
+                + " (set in \"connpool.pools.billing.max-connection-per-server\" from property source \"commandLineArgs\")")
+                .contains("Rename connpool.pools.billing.max-connection-per-server to"
+                        + " connpool.pools.billing.max-connections-per-server");
+        assertThat(UnknownKeyFailureAnalyzer.closest("connpool.dial-timout")).isEqualTo("connpool.dial-timeout");
+        assertThat(UnknownKeyFailureAnalyzer.closest("connpool.ssl.bundel")).isEqualTo("connpool.ssl.bundle");
+    }
+
+    @Test
     void aConnPoolInjectionWithNoPoolConfiguredSaysWhichPropertyToSet(CapturedOutput output) {
         SpringApplicationBuilder application = new SpringApplicationBuilder(App.class, NeedsAPool.class)
                 .web(WebApplicationType.NONE);
