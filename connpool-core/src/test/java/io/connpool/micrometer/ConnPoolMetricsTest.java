@@ -10,8 +10,17 @@ import io.connpool.testing.TestServer;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.connpool.ConnPoolListener;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -112,6 +121,96 @@ class ConnPoolMetricsTest {
         new ConnPoolMetrics(pool).bindTo(registry);
         assertThat(registry.find("connpool.ratelimiter.available.permissions").meters()).isEmpty();
         assertThat(pool.rateLimiter(a.address())).isEmpty();
+    }
+
+    @Test
+    void aRecorderGivenToTheBuilderCountsTheWarmUpDialsBeforeTheBinderIsBound() {
+        ConnPoolMetrics.Recorder recorder = ConnPoolMetrics.recorder();
+        pool = ConnPool.builder().name("warm").servers(a.hostPort(), b.hostPort()).listener(recorder).build();
+        await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().idle() == 2);
+
+        new ConnPoolMetrics(pool, Tags.empty(), recorder).bindTo(registry);
+
+        assertThat(registry.get("connpool.connections.creation").tag("server", a.hostPort()).timer().count())
+                .isEqualTo(1);
+        assertThat(registry.get("connpool.connections.creation").tag("server", b.hostPort()).timer().count())
+                .isEqualTo(1);
+        assertThat(registry.get("connpool.connections.creation").tag("server", a.hostPort()).timer()
+                .totalTime(TimeUnit.NANOSECONDS)).isPositive();
+    }
+
+    @Test
+    void withoutARecorderTheWarmUpBeforeBindingIsNotCounted() {
+        pool = ConnPool.builder().name("late").servers(a.hostPort()).build();
+        await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().idle() == 1);
+        new ConnPoolMetrics(pool).bindTo(registry);
+        assertThat(registry.get("connpool.connections.creation").timer().count()).isZero();
+    }
+
+    @Test
+    void aServerGaugeReadsItsOwnServerNotEveryServersStatus() {
+        pool = ConnPool.builder().name("p").servers(a.hostPort(), b.hostPort()).minIdlePerServer(0).build();
+        Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+        ConnPool counted = counting(new AtomicReference<>(pool), calls, new CopyOnWriteArrayList<>());
+        new ConnPoolMetrics(counted).bindTo(registry);
+        calls.clear();
+
+        for (String server : List.of(a.hostPort(), b.hostPort())) {
+            gauge("connpool.connections.active", server);
+            gauge("connpool.connections.idle", server);
+            gauge("connpool.server.up", server);
+        }
+
+        assertThat(calls.getOrDefault("servers", new AtomicInteger()).get()).as("servers() calls").isZero();
+        assertThat(calls.get("server").get()).as("server(address) calls").isEqualTo(6);
+    }
+
+    @Test
+    void aServerAnnouncedAgainWithANewRateLimiterHasItsMetersMovedToIt() {
+        ConnPool first = ConnPool.builder().name("p").servers(a.hostPort()).maxRps(40).minIdlePerServer(0).build();
+        ConnPool second = ConnPool.builder().name("p").servers(a.hostPort()).maxRps(25).minIdlePerServer(0).build();
+        AtomicReference<ConnPool> target = new AtomicReference<>(first);
+        List<ConnPoolListener> listeners = new CopyOnWriteArrayList<>();
+        try {
+            new ConnPoolMetrics(counting(target, new ConcurrentHashMap<>(), listeners)).bindTo(registry);
+            assertThat(permissions()).isEqualTo(40.0);
+            registry.get("connpool.connections.acquire").tag("server", a.hostPort()).timer().record(Duration.ofMillis(3));
+
+            // what a pool rebuilt behind the same ConnPool object announces
+            target.set(second);
+            listeners.forEach(listener -> listener.serverAdded(a.address()));
+
+            assertThat(permissions()).isEqualTo(25.0);
+            assertThat(registry.find("connpool.ratelimiter.available.permissions").gauges()).hasSize(1);
+            assertThat(registry.get("connpool.connections.acquire").tag("server", a.hostPort()).timer().count())
+                    .as("the server's other meters are kept").isEqualTo(1);
+        }
+        finally {
+            first.close();
+            second.close();
+        }
+    }
+
+    private double permissions() {
+        return registry.get("connpool.ratelimiter.available.permissions").tag("server", a.hostPort()).gauge().value();
+    }
+
+    /** A ConnPool that forwards to the current target, counts calls by method name and keeps its listeners. */
+    private static ConnPool counting(AtomicReference<ConnPool> target, Map<String, AtomicInteger> calls,
+            List<ConnPoolListener> listeners) {
+        return (ConnPool) Proxy.newProxyInstance(ConnPool.class.getClassLoader(), new Class<?>[] { ConnPool.class },
+                (proxy, method, args) -> {
+                    calls.computeIfAbsent(method.getName(), name -> new AtomicInteger()).incrementAndGet();
+                    if (method.getName().equals("addListener")) {
+                        listeners.add((ConnPoolListener) args[0]);
+                    }
+                    try {
+                        return method.invoke(target.get(), args);
+                    }
+                    catch (InvocationTargetException ex) {
+                        throw ex.getCause();
+                    }
+                });
     }
 
     private double gauge(String name, String server) {

@@ -2,8 +2,11 @@ package io.connpool.autoconfigure;
 
 import io.connpool.ConnPool;
 import io.connpool.Dialer;
+import io.connpool.InvalidOptionException;
 import io.connpool.ServerAddress;
 import io.connpool.TlsDialer;
+import io.connpool.autoconfigure.observation.ConnPoolObservationConvention;
+import io.micrometer.observation.ObservationRegistry;
 import java.io.IOException;
 import java.net.Socket;
 import java.security.NoSuchAlgorithmException;
@@ -11,6 +14,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,84 +23,151 @@ import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.ssl.SslOptions;
+import org.springframework.core.env.Environment;
 
-/** Builds each auto-configured pool: properties, then dialer (TLS or the user's), then customizers. */
+/**
+ * Builds each auto-configured pool: properties (inherited key by key), servers from
+ * {@link ConnPoolConnectionDetails}, dialer (TLS or the user's, observed when observations are on), then
+ * customizers; validated by the core's builder before anything dials. Each pool is resolved once; its
+ * recipe is kept so that the pool can be built again after a context restart.
+ */
 final class ConnPoolFactory {
 
     private static final Logger log = LoggerFactory.getLogger(ConnPoolFactory.class);
 
     private final ConnPoolProperties properties;
+    private final ConnPoolConnectionDetails connectionDetails;
+    private final Environment environment;
     private final ObjectProvider<SslBundles> sslBundles;
     private final ObjectProvider<Dialer> dialers;
     private final ObjectProvider<ConnPoolBuilderCustomizer> customizers;
+    private final ObservationRegistry observationRegistry;
+    private final ConnPoolObservationConvention observationConvention;
 
-    ConnPoolFactory(ConnPoolProperties properties, ObjectProvider<SslBundles> sslBundles,
-            ObjectProvider<Dialer> dialers, ObjectProvider<ConnPoolBuilderCustomizer> customizers) {
+    ConnPoolFactory(ConnPoolProperties properties, ConnPoolConnectionDetails connectionDetails, Environment environment,
+            ObjectProvider<SslBundles> sslBundles, ObjectProvider<Dialer> dialers,
+            ObjectProvider<ConnPoolBuilderCustomizer> customizers, ObjectProvider<ObservationRegistry> observationRegistry,
+            ObjectProvider<ConnPoolObservationConvention> observationConvention) {
         this.properties = properties;
+        this.connectionDetails = connectionDetails;
+        this.environment = environment;
         this.sslBundles = sslBundles;
         this.dialers = dialers;
         this.customizers = customizers;
+        ObservationRegistry registry = observationRegistry.getIfUnique();
+        this.observationRegistry = registry != null && !registry.isNoop() ? registry : null;
+        this.observationConvention = observationConvention.getIfUnique();
     }
 
     ConnPool create(String name) {
+        properties.checkPoolNames();
         PoolSettings settings = PoolSettings.resolve(properties, name);
-        ConnPool.Builder builder = ConnPool.builder();
-        settings.applyTo(builder);
-        Dialer userDialer = dialers.getIfUnique();
-        SwappableDialer tls = null;
-        if (settings.sslEnabled) {
-            if (userDialer != null) {
-                throw new ConnPoolConfigurationException(settings.sslProperty,
-                        settings.sslBundle != null ? settings.sslBundle : true,
-                        "pool '" + name + "' is configured for TLS, but a Dialer bean (" + userDialer
-                                + ") replaces the pool's dialer, TLS included",
-                        "Remove the Dialer bean or the TLS setting of pool '" + name + "', or give the pool its"
-                                + " dialer with a ConnPoolBuilderCustomizer that checks the pool name.");
+        List<String> servers = connectionDetails.servers(name);
+        boolean fromDetails = !(connectionDetails instanceof PropertiesConnPoolConnectionDetails) && servers != null
+                && !servers.isEmpty();
+        List<String> effectiveServers = fromDetails ? List.copyOf(servers)
+                : settings.effective.getServers() != null ? settings.effective.getServers() : List.of();
+        PoolObservations observations = observationRegistry != null
+                ? new PoolObservations(observationRegistry, observationConvention, name) : null;
+        SwappableDialer tls = settings.effective.getSsl().isOn() ? tls(settings) : null;
+        Dialer dialer = tls != null ? tls : dialers.getIfUnique();
+        if (observations != null) {
+            dialer = observations.observing(dialer != null ? dialer : Dialer.tcp());
+        }
+        Dialer chosen = dialer;
+        Supplier<ConnPool.Builder> recipe = () -> configure(settings, effectiveServers, chosen);
+        ConnPool.Builder first;
+        try {
+            first = recipe.get().validate();
+        }
+        catch (InvalidOptionException ex) {
+            if (fromDetails && ex.option().equals("servers")) {
+                throw new IllegalStateException("Pool '" + name + "': the servers " + effectiveServers + " given by "
+                        + connectionDetails + " (a ConnPoolConnectionDetails bean) are invalid: " + ex.getMessage()
+                        + ". Fix what that bean answers for pool '" + name + "'.", ex);
             }
-            tls = new SwappableDialer(tlsDialer(settings));
-            builder.dialer(tls);
+            throw settings.translate(ex, environment);
         }
-        else if (userDialer != null) {
-            builder.dialer(userDialer);
-        }
-        customizers.orderedStream().forEach(customizer -> customizer.customize(name, builder));
-        ConnPool pool = builder.build();
-        if (tls != null && settings.sslBundle != null) {
+        AutoConfiguredConnPool pool = new AutoConfiguredConnPool(name, first, recipe, observations);
+        if (tls != null && settings.effective.getSsl().getBundle() != null) {
             watchBundle(settings, pool, tls);
         }
         return pool;
     }
 
+    private ConnPool.Builder configure(PoolSettings settings, List<String> servers, Dialer dialer) {
+        ConnPool.Builder builder = ConnPool.builder();
+        settings.applyTo(builder);
+        if (!servers.isEmpty()) {
+            builder.servers(servers.toArray(String[]::new));
+        }
+        if (dialer != null) {
+            builder.dialer(dialer);
+        }
+        customizers.orderedStream().forEach(customizer -> customizer.customize(settings.name, builder));
+        return builder;
+    }
+
+    private SwappableDialer tls(PoolSettings settings) {
+        Dialer userDialer = dialers.getIfUnique();
+        if (userDialer != null) {
+            String property = sslProperty(settings);
+            throw new ConnPoolConfigurationException(property, settings.effective.getSsl().getBundle() != null
+                    ? settings.effective.getSsl().getBundle() : true, origin(property),
+                    "pool '" + settings.name + "' is configured for TLS, but a Dialer bean (" + userDialer
+                            + ") replaces the pool's dialer, TLS included",
+                    "Remove the Dialer bean or the TLS setting of pool '" + settings.name + "', or give the pool its"
+                            + " dialer with a ConnPoolBuilderCustomizer that checks the pool name.");
+        }
+        return new SwappableDialer(tlsDialer(settings));
+    }
+
+    private static String sslProperty(PoolSettings settings) {
+        return settings.property(settings.effective.getSsl().getBundle() != null ? "ssl.bundle" : "ssl.enabled");
+    }
+
+    private org.springframework.boot.origin.Origin origin(String property) {
+        var winner = PoolSettings.winning(environment, property, null);
+        return winner != null ? winner.getOrigin() : null;
+    }
+
+    private static boolean verifyHostname(PoolSettings settings) {
+        Boolean verify = settings.effective.getSsl().getVerifyHostname();
+        return verify == null || verify;
+    }
+
     private TlsDialer tlsDialer(PoolSettings settings) {
-        if (settings.sslBundle == null || settings.sslBundle.isBlank()) {
+        String bundle = settings.effective.getSsl().getBundle();
+        if (bundle == null || bundle.isBlank()) {
             try {
-                return Dialer.tls(SSLContext.getDefault()).withHostnameVerification(settings.verifyHostname);
+                return Dialer.tls(SSLContext.getDefault()).withHostnameVerification(verifyHostname(settings));
             }
             catch (NoSuchAlgorithmException ex) {
                 throw new IllegalStateException("The JVM has no default TLS context for pool '" + settings.name + "'",
                         ex);
             }
         }
-        return tlsDialer(bundle(settings), settings.verifyHostname);
+        return tlsDialer(bundle(settings, bundle), verifyHostname(settings));
     }
 
-    private SslBundle bundle(PoolSettings settings) {
+    private SslBundle bundle(PoolSettings settings, String name) {
+        String property = sslProperty(settings);
         SslBundles bundles = sslBundles.getIfAvailable();
         if (bundles == null) {
-            throw new ConnPoolConfigurationException(settings.sslProperty, settings.sslBundle,
+            throw new ConnPoolConfigurationException(property, name, origin(property),
                     "SSL bundles are not available in this application context",
                     "Let Spring Boot's SslAutoConfiguration run (do not exclude it) or remove "
-                            + settings.sslProperty + ".");
+                            + property + ".");
         }
         try {
-            return bundles.getBundle(settings.sslBundle);
+            return bundles.getBundle(name);
         }
         catch (NoSuchSslBundleException ex) {
-            throw new ConnPoolConfigurationException(settings.sslProperty, settings.sslBundle,
-                    "no SSL bundle named '" + settings.sslBundle + "' is configured (configured bundles: "
+            throw new ConnPoolConfigurationException(property, name, origin(property),
+                    "no SSL bundle named '" + name + "' is configured (configured bundles: "
                             + bundles.getBundleNames() + ")",
-                    "Define the bundle under spring.ssl.bundle.pem." + settings.sslBundle + " or spring.ssl.bundle.jks."
-                            + settings.sslBundle + ", or set " + settings.sslProperty + " to one of "
+                    "Define the bundle under spring.ssl.bundle.pem." + name + " or spring.ssl.bundle.jks."
+                            + name + ", or set " + property + " to one of "
                             + bundles.getBundleNames() + ".", ex);
         }
     }
@@ -111,11 +182,12 @@ final class ConnPoolFactory {
 
     /** A reloaded bundle (new certificates) applies to new connections; existing ones are replaced once. */
     private void watchBundle(PoolSettings settings, ConnPool pool, SwappableDialer dialer) {
-        sslBundles.getObject().addBundleUpdateHandler(settings.sslBundle, bundle -> {
-            dialer.delegate.set(tlsDialer(bundle, settings.verifyHostname));
+        String name = settings.effective.getSsl().getBundle();
+        sslBundles.getObject().addBundleUpdateHandler(name, bundle -> {
+            dialer.delegate.set(tlsDialer(bundle, verifyHostname(settings)));
             pool.softEvict();
             log.info("Pool '{}' uses the reloaded SSL bundle '{}'; its connections are being replaced", pool.name(),
-                    settings.sslBundle);
+                    name);
         });
     }
 

@@ -1,16 +1,19 @@
 package io.connpool.autoconfigure;
 
-import io.connpool.ConnPool;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Closes every pool at shutdown, after the web server has drained its requests: new acquires fail with
+ * Starts the auto-configured pools with the context (before the web server takes traffic) and stops them
+ * after the web server has drained its requests: new acquires fail with
  * {@link io.connpool.PoolClosedException} at once, borrowed connections may finish their work until the
- * grace period, derived from {@code spring.lifecycle.timeout-per-shutdown-phase}, is over.
+ * grace period, derived from {@code spring.lifecycle.timeout-per-shutdown-phase}, is over. A context started
+ * again (a restart, a CRaC restore) builds every pool anew behind the same beans. {@code ConnPool} beans of
+ * the application's own are left to the application (closed when the context closes).
  */
 final class ConnPoolLifecycle implements SmartLifecycle {
 
@@ -19,7 +22,7 @@ final class ConnPoolLifecycle implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ConnPoolLifecycle.class);
 
-    private final ConnPools pools;
+    private final List<AutoConfiguredConnPool> pools;
     private final Duration grace;
     private volatile boolean running;
 
@@ -28,24 +31,28 @@ final class ConnPoolLifecycle implements SmartLifecycle {
      *        connections a little before it, so the processor does not give up on this phase first
      */
     ConnPoolLifecycle(ConnPools pools, Duration phaseTimeout) {
-        this.pools = pools;
+        this.pools = pools.asMap().values().stream()
+                .filter(AutoConfiguredConnPool.class::isInstance)
+                .map(AutoConfiguredConnPool.class::cast)
+                .toList();
         long margin = Math.min(TimeUnit.SECONDS.toNanos(1), phaseTimeout.toNanos() / 10);
         this.grace = Duration.ofNanos(Math.max(0, phaseTimeout.toNanos() - margin));
     }
 
     @Override
     public void start() {
-        running = true; // the pools started when built
+        pools.forEach(AutoConfiguredConnPool::start);
+        running = true;
     }
 
     @Override
     public void stop() {
         // Refuse new acquires everywhere first, then wait for all borrowers against one deadline.
-        pools.asMap().values().forEach(ConnPool::close);
+        pools.forEach(AutoConfiguredConnPool::stop);
         long deadline = System.nanoTime() + grace.toNanos();
-        for (ConnPool pool : pools.asMap().values()) {
+        for (AutoConfiguredConnPool pool : pools) {
             Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-            if (!pool.close(left)) {
+            if (!pool.awaitStopped(left)) {
                 log.warn("Pool '{}' force-closed connections still borrowed after {} ms of shutdown grace", pool.name(),
                         grace.toMillis());
             }

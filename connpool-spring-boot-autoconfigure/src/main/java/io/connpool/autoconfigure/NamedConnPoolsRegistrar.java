@@ -1,58 +1,44 @@
 package io.connpool.autoconfigure;
 
 import io.connpool.ConnPool;
+import java.util.Locale;
 import java.util.Map;
-import org.springframework.beans.factory.BeanFactory;
-import org.springframework.beans.factory.BeanFactoryAware;
-import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.beans.factory.support.AbstractBeanDefinition;
-import org.springframework.beans.factory.support.AutowireCandidateQualifier;
-import org.springframework.beans.factory.support.BeanDefinitionRegistry;
-import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
-import org.springframework.beans.factory.support.RootBeanDefinition;
+import org.springframework.beans.factory.BeanRegistrar;
+import org.springframework.beans.factory.BeanRegistry;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.context.EnvironmentAware;
 import org.springframework.core.env.Environment;
 
 /**
  * Registers one {@link ConnPool} bean per key of {@code connpool.pools}: bean name {@code <name>ConnPool},
- * qualifier {@code <name>}, created eagerly (a bad value fails start-up, not the first request) and closed
- * with the context. A bean of that name defined by the application wins.
+ * alias {@code <name>} (so that {@code @Qualifier("<name>")} selects it), created by {@link ConnPoolFactory}
+ * at start-up (a bad value fails start-up, not the first request) and closed with the context.
+ *
+ * <p>A {@link BeanRegistrar}: under AOT ({@code spring-boot:process-aot}, native images) the generated code
+ * calls it again at run time, so the pools are those of the run-time configuration. Public with a public
+ * constructor for that generated code; not an API.
  */
-final class NamedConnPoolsRegistrar implements BeanDefinitionRegistryPostProcessor, EnvironmentAware, BeanFactoryAware {
+public final class NamedConnPoolsRegistrar implements BeanRegistrar {
 
     static final String BEAN_NAME_SUFFIX = "ConnPool";
 
-    private Environment environment;
-    private BeanFactory beanFactory;
-
-    @Override
-    public void setEnvironment(Environment environment) {
-        this.environment = environment;
+    /** Creates the registrar; called by Spring. */
+    public NamedConnPoolsRegistrar() {
     }
 
     @Override
-    public void setBeanFactory(BeanFactory beanFactory) {
-        this.beanFactory = beanFactory;
-    }
-
-    @Override
-    public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) {
-        Map<String, ConnPoolProperties.Pool> pools = Binder.get(environment)
-                .bind("connpool.pools", Bindable.mapOf(String.class, ConnPoolProperties.Pool.class))
+    public void register(BeanRegistry registry, Environment environment) {
+        Map<String, Object> pools = Binder.get(environment)
+                .bind("connpool.pools", Bindable.mapOf(String.class, Object.class))
                 .orElse(Map.of());
         for (String name : pools.keySet()) {
-            String beanName = name + BEAN_NAME_SUFFIX;
-            if (registry.containsBeanDefinition(beanName)) {
-                continue;
+            if (ConnPoolProperties.DEFAULT_POOL.equals(name.toLowerCase(Locale.ROOT))) {
+                continue; // rejected with a report when the properties are bound
             }
-            RootBeanDefinition definition = new RootBeanDefinition(ConnPool.class);
-            definition.setInstanceSupplier(() -> beanFactory.getBean(ConnPoolFactory.class).create(name));
-            definition.addQualifier(new AutowireCandidateQualifier(Qualifier.class, name));
-            definition.setLazyInit(false);
-            definition.setDestroyMethodName(AbstractBeanDefinition.INFER_METHOD);
-            registry.registerBeanDefinition(beanName, definition);
+            String beanName = name + BEAN_NAME_SUFFIX;
+            registry.registerBean(beanName, ConnPool.class,
+                    spec -> spec.supplier(context -> context.bean(ConnPoolFactory.class).create(name)));
+            registry.registerAlias(beanName, name);
         }
     }
 }

@@ -1,236 +1,248 @@
 package io.connpool.autoconfigure;
 
 import io.connpool.ConnPool;
-import io.connpool.ServerAddress;
-import java.time.Duration;
+import io.connpool.InvalidOptionException;
+import java.beans.PropertyDescriptor;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
-import java.util.function.Function;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.springframework.beans.BeanUtils;
+import org.springframework.beans.BeanWrapper;
+import org.springframework.beans.BeanWrapperImpl;
+import org.springframework.boot.context.properties.bind.BindContext;
+import org.springframework.boot.context.properties.bind.BindHandler;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.convert.DurationStyle;
+import org.springframework.boot.origin.Origin;
+import org.springframework.core.env.Environment;
 
 /**
- * The effective, validated options of one pool: a named pool's own keys, else the top-level ones. Each
- * value remembers the property it came from, so that an error names the key the user has to change.
+ * The effective keys of one pool: a named pool's own keys, else the top-level ones, inherited key by key
+ * for every property of {@link PoolProperties} (found by introspection, so a key added there is inherited
+ * without code here). Maps a rejection by the core's builder ({@link InvalidOptionException}) back to the
+ * property the user set, with the value and origin of the property source that won.
  */
 final class PoolSettings {
 
-    /** Name of the pool configured by the top-level {@code connpool.servers}. */
-    static final String DEFAULT_POOL = "default";
-
     private static final String TOP = "connpool";
 
+    /** Keys a named pool does not inherit. */
+    private static final List<String> NOT_INHERITED = List.of("servers");
+
+    /** Every leaf key of {@link PoolProperties} as a bean path, such as {@code dialTimeout} or {@code ssl.bundle}. */
+    static final List<String> KEYS = leafPaths(PoolProperties.class, "");
+
     final String name;
-    final List<ServerAddress> servers;
-    final Duration dialTimeout;
-    final Duration readTimeout;
-    final Duration retryMin;
-    final Duration retryMax;
-    final int maxRps;
-    final int maxConnectionsPerServer;
-    final int minIdlePerServer;
-    final Duration acquireTimeout;
-    final Duration idleTimeout;
-    final Duration maxLifetime;
-    final Duration validationInterval;
-    final Duration leakDetectionThreshold;
-    final int ejectAfterFailures;
-    final boolean sslEnabled;
-    final String sslBundle;
-    /** The property that set {@link #sslBundle} (or enabled TLS without one). */
-    final String sslProperty;
-    final boolean verifyHostname;
-
+    final PoolProperties effective;
+    private final BeanWrapper own;
+    private final BeanWrapper values;
     private final String prefix;
-    private final ConnPoolProperties.Pool pool;
 
-    private PoolSettings(ConnPoolProperties top, String name) {
+    private PoolSettings(String name, PoolProperties own, PoolProperties effective) {
         this.name = name;
-        boolean isDefault = DEFAULT_POOL.equals(name);
-        this.pool = isDefault ? null : top.getPools().get(name);
-        this.prefix = isDefault ? TOP : TOP + ".pools." + name;
-        if (!isDefault && pool == null) {
-            throw new IllegalArgumentException("No pool named '" + name + "' under connpool.pools");
-        }
-        this.servers = servers(isDefault ? top.getServers() : pool.getServers());
-        this.dialTimeout = positive("dial-timeout", pick("dial-timeout", p -> p.getDialTimeout(), top.getDialTimeout()));
-        this.readTimeout = notNegative("read-timeout", pick("read-timeout", p -> p.getReadTimeout(), top.getReadTimeout()));
-        this.retryMin = positive("retry-min", pick("retry-min", p -> p.getRetryMin(), top.getRetryMin()));
-        this.retryMax = positive("retry-max", pick("retry-max", p -> p.getRetryMax(), top.getRetryMax()));
-        if (retryMin.compareTo(retryMax) > 0) {
-            throw new ConnPoolConfigurationException(property("retry-min"), retryMin,
-                    "it is greater than " + property("retry-max") + " (" + DurationStyle.SIMPLE.print(retryMax)
-                            + "): the backoff would"
-                            + " start above its cap",
-                    "Lower " + property("retry-min") + " or raise " + property("retry-max")
-                            + " so that retry-min <= retry-max, for example retry-min: 1s and retry-max: 1m.");
-        }
-        this.maxRps = atLeast("max-rps", pick("max-rps", p -> p.getMaxRps(), top.getMaxRps()), 0,
-                "use 0 for no rate limit or a positive number of acquires per second per server");
-        this.maxConnectionsPerServer = atLeast("max-connections-per-server",
-                pick("max-connections-per-server", p -> p.getMaxConnectionsPerServer(), top.getMaxConnectionsPerServer()), 1,
-                "use a positive number of connections, for example 8");
-        this.minIdlePerServer = atLeast("min-idle-per-server",
-                pick("min-idle-per-server", p -> p.getMinIdlePerServer(), top.getMinIdlePerServer()), 0,
-                "use 0 (no warm connection) or a positive number up to max-connections-per-server");
-        if (minIdlePerServer > maxConnectionsPerServer) {
-            throw new ConnPoolConfigurationException(property("min-idle-per-server"), minIdlePerServer,
-                    "it is greater than " + property("max-connections-per-server") + " ("
-                            + maxConnectionsPerServer + ")",
-                    "Lower " + property("min-idle-per-server") + " or raise "
-                            + property("max-connections-per-server") + ".");
-        }
-        this.acquireTimeout = positive("acquire-timeout", pick("acquire-timeout", p -> p.getAcquireTimeout(), top.getAcquireTimeout()));
-        this.idleTimeout = notNegative("idle-timeout", pick("idle-timeout", p -> p.getIdleTimeout(), top.getIdleTimeout()));
-        this.maxLifetime = notNegative("max-lifetime", pick("max-lifetime", p -> p.getMaxLifetime(), top.getMaxLifetime()));
-        this.validationInterval = notNegative("validation-interval",
-                pick("validation-interval", p -> p.getValidationInterval(), top.getValidationInterval()));
-        this.leakDetectionThreshold = notNegative("leak-detection-threshold",
-                pick("leak-detection-threshold", p -> p.getLeakDetectionThreshold(), top.getLeakDetectionThreshold()));
-        this.ejectAfterFailures = atLeast("eject-after-failures",
-                pick("eject-after-failures", p -> p.getEjectAfterFailures(), top.getEjectAfterFailures()), 0,
-                "use 0 (never eject) or a positive number of consecutive failures, for example 5");
-
-        ConnPoolProperties.Ssl topSsl = top.getSsl();
-        ConnPoolProperties.PoolSsl poolSsl = pool != null ? pool.getSsl() : null;
-        boolean topEnabled = topSsl.isEnabled() || hasText(topSsl.getBundle());
-        if (poolSsl != null && (poolSsl.getEnabled() != null || hasText(poolSsl.getBundle()))) {
-            this.sslEnabled = poolSsl.getEnabled() != null ? poolSsl.getEnabled() : true;
-            this.sslBundle = hasText(poolSsl.getBundle()) ? poolSsl.getBundle()
-                    : poolSsl.getEnabled() == null || poolSsl.getEnabled() ? topSsl.getBundle() : null;
-            this.sslProperty = hasText(poolSsl.getBundle()) ? prefix + ".ssl.bundle"
-                    : hasText(sslBundle) ? TOP + ".ssl.bundle" : prefix + ".ssl.enabled";
-        }
-        else {
-            this.sslEnabled = topEnabled;
-            this.sslBundle = topSsl.getBundle();
-            this.sslProperty = hasText(sslBundle) ? TOP + ".ssl.bundle" : TOP + ".ssl.enabled";
-        }
-        this.verifyHostname = poolSsl != null && poolSsl.getVerifyHostname() != null ? poolSsl.getVerifyHostname()
-                : topSsl.isVerifyHostname();
+        this.own = new BeanWrapperImpl(own);
+        this.effective = effective;
+        this.values = new BeanWrapperImpl(effective);
+        this.prefix = ConnPoolProperties.DEFAULT_POOL.equals(name) ? TOP : TOP + ".pools." + name;
     }
 
     /**
-     * Resolves and validates one pool.
+     * Resolves one pool.
      *
      * @param properties the bound properties
-     * @param name {@link #DEFAULT_POOL} or a key of {@code connpool.pools}
-     * @throws ConnPoolConfigurationException at the first bad value
+     * @param name {@link ConnPoolProperties#DEFAULT_POOL} or a key of {@code connpool.pools}
      */
     static PoolSettings resolve(ConnPoolProperties properties, String name) {
-        if (!DEFAULT_POOL.equals(name) && DEFAULT_POOL.equals(name.toLowerCase(Locale.ROOT))) {
-            name = DEFAULT_POOL;
+        PoolProperties own = properties.own(name);
+        if (own == properties) {
+            return new PoolSettings(name, own, own);
         }
-        if (DEFAULT_POOL.equals(name) && properties.getPools().containsKey(DEFAULT_POOL)) {
-            throw new ConnPoolConfigurationException(TOP + ".pools." + DEFAULT_POOL, DEFAULT_POOL,
-                    "'default' is the name of the pool configured by the top-level connpool.* keys",
-                    "Configure the default pool with connpool.servers and the other top-level keys, or give this"
-                            + " named pool another name.");
+        PoolProperties effective = new PoolProperties();
+        BeanWrapper from = new BeanWrapperImpl(own);
+        BeanWrapper parent = new BeanWrapperImpl(properties);
+        BeanWrapper to = new BeanWrapperImpl(effective);
+        for (String key : KEYS) {
+            Object value = from.getPropertyValue(key);
+            if (value == null && !NOT_INHERITED.contains(key)) {
+                value = parent.getPropertyValue(key);
+            }
+            to.setPropertyValue(key, value);
         }
-        return new PoolSettings(properties, name);
+        return new PoolSettings(name, own, effective);
     }
 
-    /** Applies every option to a builder; the dialer is chosen by the caller. */
+    /** Applies every key that is set; the core's defaults stand for the others. Servers and dialer are the caller's. */
     void applyTo(ConnPool.Builder builder) {
-        builder.name(name)
-                .servers(servers)
-                .dialTimeout(dialTimeout)
-                .readTimeout(readTimeout)
-                .retryMin(retryMin)
-                .retryMax(retryMax)
-                .maxRps(maxRps)
-                .maxConnectionsPerServer(maxConnectionsPerServer)
-                .minIdlePerServer(minIdlePerServer)
-                .acquireTimeout(acquireTimeout)
-                .idleTimeout(idleTimeout)
-                .maxLifetime(maxLifetime)
-                .validationInterval(validationInterval)
-                .leakDetectionThreshold(leakDetectionThreshold)
-                .ejectAfterFailures(ejectAfterFailures);
+        PoolProperties p = effective;
+        builder.name(name);
+        set(p.getDialTimeout(), builder::dialTimeout);
+        set(p.getReadTimeout(), builder::readTimeout);
+        set(p.getRetryMin(), builder::retryMin);
+        set(p.getRetryMax(), builder::retryMax);
+        set(p.getMaxRps(), builder::maxRps);
+        set(p.getMaxConnectionsPerServer(), builder::maxConnectionsPerServer);
+        set(p.getMinIdlePerServer(), builder::minIdlePerServer);
+        set(p.getAcquireTimeout(), builder::acquireTimeout);
+        set(p.getIdleTimeout(), builder::idleTimeout);
+        set(p.getMaxLifetime(), builder::maxLifetime);
+        set(p.getValidationInterval(), builder::validationInterval);
+        set(p.getLeakDetectionThreshold(), builder::leakDetectionThreshold);
+        set(p.getEjectAfterFailures(), builder::ejectAfterFailures);
     }
 
-    /** The property a key's value came from: the pool's own, or the inherited top-level one. */
+    private static <T> void set(T value, Consumer<T> option) {
+        if (value != null) {
+            option.accept(value);
+        }
+    }
+
+    /**
+     * The property a key's value comes from: the pool's own, else the inherited top-level one; for a key set
+     * nowhere, the pool's own (where the user would set it).
+     *
+     * @param key a bean path of {@link #KEYS}
+     */
     String property(String key) {
-        return inherited.contains(key) ? TOP + "." + key : prefix + "." + key;
+        String kebab = kebab(key);
+        if (own.getPropertyValue(key) == null && !NOT_INHERITED.contains(key) && values.getPropertyValue(key) != null) {
+            return TOP + "." + kebab;
+        }
+        return prefix + "." + kebab;
     }
 
     String prefix() {
         return prefix;
     }
 
-    private final Set<String> inherited = new HashSet<>();
-
-    /** The pool's own value of a key, else the top-level one (remembered as inherited). */
-    private <T> T pick(String key, Function<ConnPoolProperties.Pool, T> own, T topValue) {
-        T value = pool != null ? own.apply(pool) : null;
-        if (value != null) {
-            return value;
+    /**
+     * Turns the core's rejection of an option into a report under the property the user set.
+     *
+     * @param ex the core's rejection
+     * @param environment where the properties came from, to find the winning source's value and origin
+     * @return the exception to throw: a {@link ConnPoolConfigurationException} when a property holds the bad
+     *         value, else an {@link IllegalStateException} naming the code that set it
+     */
+    RuntimeException translate(InvalidOptionException ex, Environment environment) {
+        String key = ex.option();
+        if (!KEYS.contains(key)) {
+            return new IllegalStateException("Pool '" + name + "' was given an invalid " + key + " by a"
+                    + " ConnPoolBuilderCustomizer or Dialer bean: " + ex.getMessage(), ex);
         }
-        if (pool != null) {
-            inherited.add(key);
+        Object configured = values.getPropertyValue(key);
+        if (!key.equals("servers") && configured != null && !Objects.equals(configured, ex.value())) {
+            return new IllegalStateException("Pool '" + name + "': " + property(key) + " is " + configured
+                    + ", but a ConnPoolBuilderCustomizer changed the builder's " + key + " to an invalid value: "
+                    + ex.getMessage(), ex);
         }
-        return topValue;
+        String property = property(key);
+        ConfigurationProperty winner = winning(environment, property, ex.value());
+        Object value = winner != null ? winner.getValue() : display(ex.value());
+        Origin origin = winner != null ? winner.getOrigin() : null;
+        return new ConnPoolConfigurationException(property, value, origin, ex.getMessage(), action(key, property, ex),
+                ex);
     }
 
-    private List<ServerAddress> servers(List<String> values) {
-        String property = prefix + ".servers";
-        if (values == null || values.isEmpty()) {
-            throw new ConnPoolConfigurationException(property, values == null ? "(not set)" : "[]",
-                    "pool '" + name + "' has no servers; a named pool does not inherit connpool.servers",
-                    "Set " + property + " to the pool's servers, for example " + property
-                            + "[0]=billing-1.internal:9000, or remove " + prefix + ".");
-        }
-        List<ServerAddress> parsed = new ArrayList<>(values.size());
-        Set<ServerAddress> seen = new HashSet<>();
-        for (int i = 0; i < values.size(); i++) {
-            String value = values.get(i);
-            ServerAddress address;
-            try {
-                address = ServerAddress.parse(value);
+    private String action(String key, String property, InvalidOptionException ex) {
+        StringBuilder action = new StringBuilder();
+        if (key.equals("servers")) {
+            if (ex.value() instanceof List<?> list && list.isEmpty() || ex.value() == null) {
+                return "Set " + property + " to the pool's servers, for example " + property
+                        + "[0]=billing-1.internal:9000" + (prefix.equals(TOP) ? "." : ", or remove " + prefix + ".");
             }
-            catch (IllegalArgumentException ex) {
-                throw new ConnPoolConfigurationException(property + "[" + i + "]", value, ex.getMessage(),
-                        "Write each server as host:port with a TCP port from 1 to 65535, for example"
-                                + " db-1.internal:7000, 10.0.0.1:7000 or [::1]:7000.", ex);
+            action.append("Write each server of ").append(property).append(" as host:port with a TCP port from 1 to")
+                    .append(" 65535, once each, for example db-1.internal:7000, 10.0.0.1:7000 or [::1]:7000");
+        }
+        else {
+            action.append("Change ").append(property);
+            Class<?> type = values.getPropertyType(key);
+            action.append(type == java.time.Duration.class ? " to a duration such as 500ms, 2s or 1m"
+                    : " to a whole number").append(" that meets the rule above");
+        }
+        // a rule between two options names the other one too: say which property that is
+        for (String other : KEYS) {
+            if (!other.equals(key) && ex.getMessage().contains(other)) {
+                action.append(", or change ").append(property(other));
             }
-            if (!seen.add(address)) {
-                throw new ConnPoolConfigurationException(property + "[" + i + "]", value,
-                        "server " + address + " is listed twice in pool '" + name + "'",
-                        "List each server of " + property + " once.");
+        }
+        return action.append('.').toString();
+    }
+
+    /**
+     * The property the binder actually used for {@code name}: for a list, the winning source's whole value
+     * or the element that holds the rejected value.
+     */
+    static ConfigurationProperty winning(Environment environment, String name, Object rejected) {
+        if (environment == null) {
+            return null;
+        }
+        Map<String, ConfigurationProperty> used = new LinkedHashMap<>();
+        BindHandler recorder = new BindHandler() {
+            @Override
+            public Object onSuccess(ConfigurationPropertyName propertyName, Bindable<?> target, BindContext context,
+                    Object result) {
+                ConfigurationProperty property = context.getConfigurationProperty();
+                if (property != null) {
+                    used.putIfAbsent(property.getName().toString(), property);
+                }
+                return result;
             }
-            parsed.add(address);
+        };
+        Bindable<?> target = name.endsWith(".servers") ? Bindable.listOf(String.class) : Bindable.of(String.class);
+        Binder.get(environment).bind(name, target, recorder);
+        for (ConfigurationProperty property : used.values()) {
+            if (rejected != null && String.valueOf(property.getValue()).trim().equals(rejected.toString())) {
+                return property;
+            }
         }
-        return List.copyOf(parsed);
+        ConfigurationProperty whole = used.get(name);
+        if (whole != null || used.isEmpty()) {
+            return whole;
+        }
+        List<Object> elements = new ArrayList<>();
+        used.values().forEach(element -> elements.add(element.getValue()));
+        ConfigurationProperty first = used.values().iterator().next();
+        return new ConfigurationProperty(ConfigurationPropertyName.of(name), elements, first.getOrigin());
     }
 
-    private Duration positive(String key, Duration value) {
-        if (value == null || value.isNegative() || value.isZero()) {
-            throw new ConnPoolConfigurationException(property(key), value, "it must be a positive duration",
-                    "Set " + property(key) + " to a duration above zero, for example 2s or 500ms.");
-        }
-        return value;
+    private static Object display(Object value) {
+        return value instanceof java.time.Duration duration ? DurationStyle.SIMPLE.print(duration) : value;
     }
 
-    private Duration notNegative(String key, Duration value) {
-        if (value == null || value.isNegative()) {
-            throw new ConnPoolConfigurationException(property(key), value, "it must not be negative",
-                    "Set " + property(key) + " to 0 or a positive duration, for example 30s.");
+    static String kebab(String path) {
+        StringBuilder kebab = new StringBuilder(path.length() + 8);
+        for (char c : path.toCharArray()) {
+            if (Character.isUpperCase(c)) {
+                kebab.append('-').append(Character.toLowerCase(c));
+            }
+            else {
+                kebab.append(c);
+            }
         }
-        return value;
+        return kebab.toString();
     }
 
-    private int atLeast(String key, int value, int min, String fix) {
-        if (value < min) {
-            throw new ConnPoolConfigurationException(property(key), value,
-                    "it must be " + (min == 0 ? "0 or more" : "at least " + min),
-                    "Set " + property(key) + " to a valid value: " + fix + ".");
+    /** Readable and writable properties; nested property objects (read-only, of this package) are walked into. */
+    private static List<String> leafPaths(Class<?> type, String prefix) {
+        List<String> paths = new ArrayList<>();
+        for (PropertyDescriptor descriptor : BeanUtils.getPropertyDescriptors(type)) {
+            if (descriptor.getReadMethod() == null || descriptor.getName().equals("class")) {
+                continue;
+            }
+            Class<?> propertyType = descriptor.getPropertyType();
+            if (descriptor.getWriteMethod() == null
+                    && propertyType.getPackageName().equals(PoolProperties.class.getPackageName())) {
+                paths.addAll(leafPaths(propertyType, prefix + descriptor.getName() + "."));
+            }
+            else if (descriptor.getWriteMethod() != null) {
+                paths.add(prefix + descriptor.getName());
+            }
         }
-        return value;
-    }
-
-    private static boolean hasText(String value) {
-        return value != null && !value.isBlank();
+        return List.copyOf(paths);
     }
 }

@@ -12,18 +12,25 @@ import io.connpool.testing.LineClient;
 import io.connpool.testing.TestServer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.support.BeanDefinitionOverrideException;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 class ConnPoolAutoConfigurationTests {
 
@@ -123,11 +130,126 @@ class ConnPoolAutoConfigurationTests {
     }
 
     @Test
-    void userBeanWithANamedPoolsBeanNameWins() {
+    void aUserBeanWithANamedPoolsBeanNameIsAClearStartUpFailure() {
+        // Named pools come from a BeanRegistrar (AOT-friendly), which cannot see the application's beans:
+        // a bean of the same name is a clash Boot reports, not a silent replacement.
         runner.withUserConfiguration(UserBillingPool.class)
                 .withPropertyValues("connpool.pools.billing.servers=" + a.hostPort()).run(context -> {
-                    assertThat(context.getBean("billingConnPool", ConnPool.class).name()).isEqualTo("user-billing");
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).isInstanceOf(BeanDefinitionOverrideException.class)
+                            .hasMessageContaining("billingConnPool");
                 });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "connpool.pools.billing.max-connection-per-server=4", "connpool.dial-timout=1s",
+            "connpool.sevrers=127.0.0.1:7000" })
+    void aMisspelledKeyFailsStartUpNamingIt(String misspelled) {
+        runner.withPropertyValues("connpool.pools.billing.servers=" + a.hostPort(), misspelled).run(context -> {
+            assertThat(context).hasFailed();
+            UnboundConfigurationPropertiesException unbound = findCause(context.getStartupFailure(),
+                    UnboundConfigurationPropertiesException.class);
+            assertThat(unbound.getUnboundProperties()).extracting(property -> property.getName().toString())
+                    .containsExactly(misspelled.substring(0, misspelled.indexOf('=')));
+        });
+    }
+
+    @Test
+    void anUnrelatedConnpoolEnvironmentVariableDoesNotBreakStartUpAndAKnownOneBinds() {
+        runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
+                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                        Map.of("CONNPOOL_HOME", "/opt/connpool", "CONNPOOL_SERVERS", a.hostPort()))))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(ConnPool.class).servers()).extracting(s -> s.address())
+                            .containsExactly(a.address());
+                });
+    }
+
+    @Test
+    void aConnectionDetailsBeanReplacesAPoolsServers() {
+        runner.withBean(ConnPoolConnectionDetails.class,
+                () -> pool -> pool.equals("billing") ? List.of(b.hostPort()) : List.of())
+                .withPropertyValues("connpool.servers=" + a.hostPort(), "connpool.pools.billing.servers=127.0.0.1:1",
+                        "connpool.pools.billing.max-rps=9")
+                .run(context -> {
+                    ConnPools pools = context.getBean(ConnPools.class);
+                    ConnPool billing = pools.get("billing");
+                    assertThat(billing.servers()).extracting(s -> s.address()).containsExactly(b.address());
+                    assertThat(billing.rateLimiter(b.address()).orElseThrow().getRateLimiterConfig()
+                            .getLimitForPeriod()).as("the other keys still come from the properties").isEqualTo(9);
+                    try (PooledConnection connection = billing.acquire()) {
+                        assertThat(LineClient.call(connection, "d")).isEqualTo("b:d");
+                    }
+                    assertThat(pools.get("default").servers()).extracting(s -> s.address())
+                            .as("an empty answer keeps the configured servers").containsExactly(a.address());
+                });
+    }
+
+    @Test
+    void theDefaultConnectionDetailsAnswerWithThePropertiesServers() {
+        runner.withPropertyValues("connpool.servers=" + a.hostPort(), "connpool.pools.billing.servers=" + b.hostPort())
+                .run(context -> {
+                    ConnPoolConnectionDetails details = context.getBean(ConnPoolConnectionDetails.class);
+                    assertThat(details.servers("default")).containsExactly(a.hostPort());
+                    assertThat(details.servers("billing")).containsExactly(b.hostPort());
+                });
+    }
+
+    @Test
+    void afterAContextStopAndStartEveryPoolServesAgainBehindTheSameBean() {
+        runner.withPropertyValues("connpool.servers=" + a.hostPort(), "connpool.pools.billing.servers=" + b.hostPort())
+                .run(context -> {
+                    ConnPool pool = context.getBean(ConnPool.class);
+                    ConnPool billing = context.getBean("billingConnPool", ConnPool.class);
+                    context.stop();
+                    assertThat(pool.isClosed()).isTrue();
+                    assertThatThrownBy(pool::acquire).isInstanceOf(PoolClosedException.class);
+                    assertThatThrownBy(billing::acquire).isInstanceOf(PoolClosedException.class);
+
+                    context.start();
+                    assertThat(context.getBean(ConnPool.class)).isSameAs(pool);
+                    assertThat(pool.isClosed()).isFalse();
+                    try (PooledConnection connection = pool.acquire()) {
+                        assertThat(LineClient.call(connection, "again")).isEqualTo("a:again");
+                    }
+                    try (PooledConnection connection = billing.acquire()) {
+                        assertThat(LineClient.call(connection, "again")).isEqualTo("b:again");
+                    }
+                });
+    }
+
+    @Test
+    void afterAPauseAndRestartAsForACheckpointThePoolsServeAgain() {
+        runner.withPropertyValues("connpool.servers=" + a.hostPort()).run(context -> {
+            ConnPool pool = context.getBean(ConnPool.class);
+            context.pause();
+            assertThatThrownBy(pool::acquire).isInstanceOf(PoolClosedException.class);
+            context.restart();
+            try (PooledConnection connection = pool.acquire()) {
+                assertThat(LineClient.call(connection, "restored")).isEqualTo("a:restored");
+            }
+        });
+    }
+
+    @Test
+    void aPoolClosedByTheApplicationStaysClosedAcrossARestart() {
+        runner.withPropertyValues("connpool.servers=" + a.hostPort()).run(context -> {
+            ConnPool pool = context.getBean(ConnPool.class);
+            pool.close();
+            context.stop();
+            context.start();
+            assertThatThrownBy(pool::acquire).isInstanceOf(PoolClosedException.class);
+        });
+    }
+
+    private static <T extends Throwable> T findCause(Throwable failure, Class<T> type) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        throw new AssertionError("no " + type.getSimpleName() + " in " + failure, failure);
     }
 
     @Test

@@ -9,10 +9,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.micrometer.tracing.test.autoconfigure.AutoConfigureTracing;
 import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.test.web.servlet.client.RestTestClient;
 
 /**
@@ -20,6 +25,8 @@ import org.springframework.test.web.servlet.client.RestTestClient;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureRestTestClient
+@AutoConfigureTracing
+@ExtendWith(OutputCaptureExtension.class)
 class SampleApplicationTest {
 
     /** retry-max in application.yml is 2 s; the probe must have brought a restarted server back well within this. */
@@ -99,6 +106,14 @@ class SampleApplicationTest {
             served.merge(JsonPath.read(get("/api/echo?text=back-" + i), "$.server"), 1, Integer::sum);
         }
         assertThat(served).containsKey(second.address());
+    }
+
+    @Test
+    void eachRequestIsLoggedWithItsTraceId(CapturedOutput output) {
+        get("/api/echo?text=traced");
+        Pattern line = Pattern.compile("\\[([0-9a-f]{32})-[0-9a-f]{16}\\] .*EchoController +: echo served by server-");
+        await().atMost(RECOVERY).untilAsserted(() -> assertThat(line.matcher(output.getOut()).find())
+                .as("a log line of the request with its trace id in:%n%s", output.getOut()).isTrue());
     }
 
     @Test

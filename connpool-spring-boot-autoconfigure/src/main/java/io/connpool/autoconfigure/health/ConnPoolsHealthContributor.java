@@ -23,7 +23,8 @@ import org.springframework.boot.health.contributor.Status;
  * so a {@code DOWN} server whose pool still serves from another server reports {@link #BYPASSED}, a
  * status outside that order that does not pull the pool down (its {@code state} detail stays
  * {@code DOWN}). When no server of the pool is up, its {@code DOWN} servers report {@code DOWN} and the
- * pool is {@code DOWN}. A server never dialed yet is {@code UNKNOWN}.
+ * pool is {@code DOWN}. A server never dialed yet is {@code UNKNOWN}. A closed pool (the context is stopped
+ * or closing) is one indicator, {@code OUT_OF_SERVICE}, rather than a composite of its servers.
  */
 final class ConnPoolsHealthContributor implements CompositeHealthContributor {
 
@@ -40,13 +41,22 @@ final class ConnPoolsHealthContributor implements CompositeHealthContributor {
     @Override
     public HealthContributor getContributor(String name) {
         ConnPool pool = pools.asMap().get(name);
-        return pool != null ? new PoolContributor(pool) : null;
+        return pool != null ? contributor(pool) : null;
     }
 
     @Override
     public Stream<HealthContributors.Entry> stream() {
-        return pools.asMap().values().stream()
-                .map(pool -> new HealthContributors.Entry(pool.name(), new PoolContributor(pool)));
+        return pools.asMap().values().stream().map(pool -> new HealthContributors.Entry(pool.name(), contributor(pool)));
+    }
+
+    private static HealthContributor contributor(ConnPool pool) {
+        if (pool.isClosed()) {
+            return (HealthIndicator) () -> Health.outOfService().withDetail("closed", true)
+                    .withDetail("reason", "Pool '" + pool.name() + "' is closed: the application context is stopped"
+                            + " or closing; acquires fail with PoolClosedException until the context starts again")
+                    .build();
+        }
+        return new PoolContributor(pool);
     }
 
     /** One pool; each call reads the current servers. */

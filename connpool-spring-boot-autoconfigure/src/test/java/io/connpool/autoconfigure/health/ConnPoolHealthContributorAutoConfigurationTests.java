@@ -105,6 +105,25 @@ class ConnPoolHealthContributorAutoConfigurationTests {
     }
 
     @Test
+    void aStoppedContextsPoolsAreOutOfServiceAndComeBackWhenItStarts() {
+        runner.run(context -> {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(
+                    () -> assertThat(server(context, "default", a.hostPort()).getStatus()).isEqualTo(Status.UP));
+            context.stop();
+            HealthIndicator stopped = (HealthIndicator) root(context).getContributor("default");
+            assertThat(stopped.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+            assertThat(stopped.health().getDetails()).containsEntry("closed", true);
+            assertThat(root(context).stream().map(HealthContributors.Entry::contributor))
+                    .allSatisfy(pool -> assertThat(((HealthIndicator) pool).health().getStatus())
+                            .isEqualTo(Status.OUT_OF_SERVICE));
+
+            context.start();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(
+                    () -> assertThat(server(context, "default", a.hostPort()).getStatus()).isEqualTo(Status.UP));
+        });
+    }
+
+    @Test
     void disabledByProperty() {
         runner.withPropertyValues("management.health.connpool.enabled=false")
                 .run(context -> assertThat(context).doesNotHaveBean("connPoolHealthContributor"));

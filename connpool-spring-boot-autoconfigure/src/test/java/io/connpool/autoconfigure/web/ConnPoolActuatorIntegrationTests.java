@@ -110,6 +110,11 @@ class ConnPoolActuatorIntegrationTests {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> get("/actuator/health", 200));
     }
 
+    @Test
+    void theConnpoolEndpointIsOffUnlessExposed() {
+        http.get().uri("/actuator/connpool").exchange().expectStatus().isNotFound();
+    }
+
     private String get(String uri, int status) {
         return http.get().uri(uri).exchange().expectStatus().isEqualTo(status).expectBody(String.class)
                 .returnResult().getResponseBody();
