@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * does not count time the OS gave to other processes, so it stays usable on a machine shared with other builds.
  * It still includes cache misses caused by them, so compare runs taken side by side.
  *
- * <pre>java -cp benchmarks.jar io.connpool.benchmarks.CpuTimePerCycle [impl=connpool] [size=8] [threads=1] [rounds=5] [millis=1000] [op=cycle]</pre>
+ * <pre>java -cp benchmarks.jar io.connpool.benchmarks.CpuTimePerCycle [impl=connpool] [size=8] [threads=1] [rounds=5] [millis=1000] [op=cycle] [json=file]</pre>
  *
  * With {@code op=echo} each operation also sends 64 bytes and reads their echo, and the CPU time is the whole
  * process's (client threads, echo server threads and their system calls), so {@code impl=dedicated} (a socket
@@ -51,6 +51,7 @@ public final class CpuTimePerCycle {
         int rounds = 5;
         long millis = 1000;
         boolean echo = false;
+        String json = null;
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
             switch (kv[0]) {
@@ -60,8 +61,9 @@ public final class CpuTimePerCycle {
                 case "rounds" -> rounds = Integer.parseInt(kv[1]);
                 case "millis" -> millis = Long.parseLong(kv[1]);
                 case "op" -> echo = "echo".equals(kv[1]);
+                case "json" -> json = kv[1];
                 default -> throw new IllegalArgumentException("unknown argument " + arg
-                        + "; use impl=, size=, threads=, rounds=, millis=, op=cycle|echo");
+                        + "; use impl=, size=, threads=, rounds=, millis=, op=cycle|echo, json=file");
             }
         }
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
@@ -169,6 +171,11 @@ public final class CpuTimePerCycle {
                 }
                 System.out.printf(Locale.ROOT, "BEST %s size=%d threads=%d: %.1f cpu ns/%s%n", impl, size, threads,
                         best, measureEcho ? "round trip (whole process)" : "cycle");
+                if (json != null) {
+                    SideResults.append(java.nio.file.Path.of(json), List.of(String.format(Locale.ROOT,
+                            "{\"kind\":\"cpu\",\"impl\":\"%s\",\"op\":\"%s\",\"size\":%d,\"threads\":%d,"
+                                    + "\"cpuNs\":%.1f}", impl, measureEcho ? "echo" : "cycle", size, threads, best)));
+                }
             }
             finally {
                 if (pool != null) {
