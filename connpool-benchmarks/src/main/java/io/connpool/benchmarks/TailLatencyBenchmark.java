@@ -91,8 +91,8 @@ public class TailLatencyBenchmark {
             double mean = (double) total / threads.size();
             String line = String.format(Locale.ROOT, "{\"kind\":\"tail\",\"impl\":\"%s\",\"threads\":%d,"
                     + "\"connections\":%d,\"holdUs\":%d,\"p50Us\":%.2f,\"p99Us\":%.2f,\"p999Us\":%.2f,\"maxUs\":%.2f,"
-                    + "\"opsMin\":%d,\"opsMax\":%d,\"opsMean\":%.1f,\"acquires\":%d,\"timeouts\":%d}", impl, threads.size(),
-                    CONNECTIONS, HOLD_NANOS / 1000, us(all.getValueAtPercentile(50)),
+                    + "\"opsMin\":%d,\"opsMax\":%d,\"opsMean\":%.1f,\"acquires\":%d,\"timeouts\":%d}", impl,
+                    threads.size(), CONNECTIONS, HOLD_NANOS / 1000, us(all.getValueAtPercentile(50)),
                     us(all.getValueAtPercentile(99)), us(all.getValueAtPercentile(99.9)), us(all.getMaxValue()), min,
                     max, mean, all.getTotalCount(), timeouts);
             System.out.println();

@@ -39,7 +39,7 @@ final class MarkdownReport {
         md.append(withTarget ? "| target | measured | ± error | bound | met |\n|---|---:|---:|---:|:---:|\n"
                 : "| comparison | ratio | ± error |\n|---|---:|---:|\n");
         for (Ratio ratio : ratios) {
-            String unit = ratio.unit().equals("x") ? "" : " " + ratio.unit();
+            String unit = ratio.unit().equals("x") || Double.isNaN(ratio.value()) ? "" : " " + ratio.unit();
             md.append("| ").append(ratio.label()).append(" | ").append(fmt(ratio.value())).append(unit).append(" | ")
                     .append(fmt(ratio.error()));
             if (withTarget) {
