@@ -2,6 +2,7 @@ package io.connpool.benchmarks;
 
 import io.connpool.benchmarks.pools.CommonsSocketPool;
 import io.connpool.benchmarks.pools.ConnpoolSocketPool;
+import io.connpool.benchmarks.pools.HikariSocketPool;
 import io.connpool.benchmarks.pools.SocketPool;
 
 /** Sanity checks run after measuring, so a number that measured something else fails the run instead. */
@@ -14,6 +15,7 @@ final class Checks {
     static void noDialsWhileMeasuring(SocketPool<?> pool, int connections) {
         long created = pool instanceof ConnpoolSocketPool connpool ? connpool.created()
                 : pool instanceof CommonsSocketPool commons ? commons.created()
+                : pool instanceof HikariSocketPool hikari ? hikari.created()
                 : connections; // the bag never dials: it holds what fill() added
         if (created != connections) {
             throw new IllegalStateException(pool.getClass().getSimpleName() + " dialed " + created

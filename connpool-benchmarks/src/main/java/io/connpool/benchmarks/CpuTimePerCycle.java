@@ -2,6 +2,8 @@ package io.connpool.benchmarks;
 
 import io.connpool.benchmarks.pools.RawConnection;
 import io.connpool.benchmarks.pools.SocketPool;
+import io.connpool.benchmarks.readtimeout.ReadTimeoutOption;
+import io.connpool.benchmarks.readtimeout.TimedConnection;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
@@ -15,11 +17,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * does not count time the OS gave to other processes, so it stays usable on a machine shared with other builds.
  * It still includes cache misses caused by them, so compare runs taken side by side.
  *
- * <pre>java -cp benchmarks.jar io.connpool.benchmarks.CpuTimePerCycle [impl=connpool] [size=8] [threads=1] [rounds=5] [millis=1000] [op=cycle]</pre>
+ * <pre>java -cp benchmarks.jar io.connpool.benchmarks.CpuTimePerCycle [impl=connpool] [size=8] [threads=1] [rounds=5] [millis=1000] [op=cycle] [json=file]</pre>
  *
  * With {@code op=echo} each operation also sends 64 bytes and reads their echo, and the CPU time is the whole
  * process's (client threads, echo server threads and their system calls), so {@code impl=dedicated} (a socket
- * per thread, no pool; {@code dedicated-read-timeout} with SO_TIMEOUT 30 s) gives the upper bound. Prints each
+ * per thread, no pool; {@code dedicated-read-timeout} with SO_TIMEOUT 30 s) gives the upper bound, and
+ * {@code impl=rt:<option>} a socket per thread whose reads are bounded by a {@link ReadTimeoutOption} (30 s). Prints each
  * round and the best (lowest) round: the one least disturbed.
  */
 public final class CpuTimePerCycle {
@@ -48,6 +51,7 @@ public final class CpuTimePerCycle {
         int rounds = 5;
         long millis = 1000;
         boolean echo = false;
+        String json = null;
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
             switch (kv[0]) {
@@ -57,19 +61,23 @@ public final class CpuTimePerCycle {
                 case "rounds" -> rounds = Integer.parseInt(kv[1]);
                 case "millis" -> millis = Long.parseLong(kv[1]);
                 case "op" -> echo = "echo".equals(kv[1]);
+                case "json" -> json = kv[1];
                 default -> throw new IllegalArgumentException("unknown argument " + arg
-                        + "; use impl=, size=, threads=, rounds=, millis=, op=cycle|echo");
+                        + "; use impl=, size=, threads=, rounds=, millis=, op=cycle|echo, json=file");
             }
         }
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        boolean dedicated = impl.startsWith("dedicated");
+        ReadTimeoutOption readTimeout = impl.startsWith("rt:") ? ReadTimeoutOption.of(impl.substring(3)) : null;
+        boolean dedicated = impl.startsWith("dedicated") || readTimeout != null;
         boolean dedicatedTimeout = "dedicated-read-timeout".equals(impl);
         if (dedicated && !echo) {
             throw new IllegalArgumentException("impl=dedicated only makes sense with op=echo");
         }
         boolean measureEcho = echo;
+        long timeoutNanos = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        AutoCloseable watchdog = readTimeout == null ? null : readTimeout.newWatchdog(timeoutNanos);
         try (EchoServers server = EchoServers.single()) {
             @SuppressWarnings("unchecked")
             SocketPool<Object> pool = dedicated ? null
@@ -89,15 +97,26 @@ public final class CpuTimePerCycle {
                     List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
                     for (int t = 0; t < threads; t++) {
                         Thread worker = new Thread(() -> {
-                            RawConnection own = null;
+                            AutoCloseable own = null;
+                            java.io.OutputStream ownOut = null;
+                            java.io.InputStream ownIn = null;
                             try {
                                 byte[] request = new byte[64];
                                 byte[] reply = new byte[64];
-                                if (dedicated) {
-                                    own = RawConnection.dial(server.address(0));
+                                if (readTimeout != null) {
+                                    TimedConnection timed = readTimeout.open(server.address(0), timeoutNanos, watchdog);
+                                    own = timed;
+                                    ownOut = timed.output();
+                                    ownIn = timed.input();
+                                }
+                                else if (dedicated) {
+                                    RawConnection raw = RawConnection.dial(server.address(0));
                                     if (dedicatedTimeout) {
-                                        own.socket.setSoTimeout(30_000);
+                                        raw.socket.setSoTimeout(30_000);
                                     }
+                                    own = raw;
+                                    ownOut = raw.output;
+                                    ownIn = raw.input;
                                 }
                                 start.await();
                                 long cpu0 = mx.getCurrentThreadCpuTime();
@@ -105,7 +124,7 @@ public final class CpuTimePerCycle {
                                 long sink = 0;
                                 while ((n & 255) != 0 || System.nanoTime() < stopAt) {
                                     if (own != null) {
-                                        sink += exchange(own.output, own.input, request, reply);
+                                        sink += exchange(ownOut, ownIn, request, reply);
                                     }
                                     else {
                                         Object lease = pool.acquire();
@@ -127,7 +146,7 @@ public final class CpuTimePerCycle {
                                     try {
                                         own.close();
                                     }
-                                    catch (java.io.IOException ignored) {
+                                    catch (Exception ignored) {
                                         // closing anyway
                                     }
                                 }
@@ -152,10 +171,18 @@ public final class CpuTimePerCycle {
                 }
                 System.out.printf(Locale.ROOT, "BEST %s size=%d threads=%d: %.1f cpu ns/%s%n", impl, size, threads,
                         best, measureEcho ? "round trip (whole process)" : "cycle");
+                if (json != null) {
+                    SideResults.append(java.nio.file.Path.of(json), List.of(String.format(Locale.ROOT,
+                            "{\"kind\":\"cpu\",\"impl\":\"%s\",\"op\":\"%s\",\"size\":%d,\"threads\":%d,"
+                                    + "\"cpuNs\":%.1f}", impl, measureEcho ? "echo" : "cycle", size, threads, best)));
+                }
             }
             finally {
                 if (pool != null) {
                     pool.close();
+                }
+                if (watchdog != null) {
+                    watchdog.close();
                 }
             }
         }

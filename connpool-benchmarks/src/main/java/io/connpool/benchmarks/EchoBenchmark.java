@@ -42,7 +42,7 @@ public class EchoBenchmark {
     @State(Scope.Benchmark)
     public static class Shared {
 
-        @Param({"connpool", DEDICATED, "commons-pool2", "connpool-no-read-timeout", DEDICATED_READ_TIMEOUT})
+        @Param({"connpool", DEDICATED, "hikaricp", "commons-pool2", "connpool-no-read-timeout", DEDICATED_READ_TIMEOUT})
         public String impl;
 
         EchoServers server;

@@ -41,7 +41,7 @@ public class VirtualThreadBenchmark {
     static final int CYCLES = 50;
     static final int CONNECTIONS = 50;
 
-    @Param({"connpool", "concurrentbag"})
+    @Param({"connpool", "hikaricp", "concurrentbag"})
     public String impl;
 
     private EchoServers server;

@@ -39,9 +39,10 @@ public interface SocketPool<L> extends AutoCloseable {
             }
             case CommonsSocketPool.NAME -> new CommonsSocketPool(server, size);
             case BagSocketPool.NAME -> new BagSocketPool(server);
+            case HikariSocketPool.NAME -> new HikariSocketPool(server, size);
             default -> throw new IllegalArgumentException("unknown pool implementation '" + impl + "'; use "
                     + ConnpoolSocketPool.NAME + ", " + ConnpoolSocketPool.NAME_NO_READ_TIMEOUT + ", "
-                    + CommonsSocketPool.NAME + " or " + BagSocketPool.NAME);
+                    + HikariSocketPool.NAME + ", " + CommonsSocketPool.NAME + " or " + BagSocketPool.NAME);
         };
     }
 }

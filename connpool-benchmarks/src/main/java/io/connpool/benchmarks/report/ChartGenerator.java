@@ -1,5 +1,6 @@
 package io.connpool.benchmarks.report;
 
+import io.connpool.benchmarks.report.Ratios.Ratio;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -11,51 +12,25 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import javax.imageio.ImageIO;
 
 /**
- * Reads JMH JSON results and writes the ratios the project tracks: a PNG bar chart (plain Java2D) and a
- * markdown report with the ratios, their error, allocation per operation and every raw score.
+ * Reads one run's results (JMH JSON and the harness's side results, {@code .jsonl}) and writes the tracked
+ * figures: a PNG bar chart of the ratios (plain Java2D) and the markdown results section of
+ * {@code docs/benchmarks.md} ({@link MarkdownReport}).
  *
- * <pre>java -cp benchmarks.jar io.connpool.benchmarks.report.ChartGenerator --png out.png --md out.md a.json [b.json...]</pre>
+ * <pre>java -cp benchmarks.jar io.connpool.benchmarks.report.ChartGenerator --png out.png --md out.md a.json [b.json...] [side.jsonl...]</pre>
  *
  * <p>A ratio's error combines the two scores' JMH errors (99.9 % confidence half-widths) as relative errors in
- * quadrature; it is "n/a" when a score has no error (a single iteration).
+ * quadrature; it is "n/a" when a score has no error (a single iteration) or comes from outside JMH.
  */
 public final class ChartGenerator {
 
-    private static final String PKG = "io.connpool.benchmarks.";
+    private final Results results;
 
-    /** One JMH result row. */
-    record Result(String benchmark, Map<String, String> params, int threads, String jdk, double score,
-            double error, String unit, double allocPerOp, double allocError) {
-
-        String paramText() {
-            List<String> parts = new ArrayList<>();
-            params.forEach((k, v) -> parts.add(k + "=" + v));
-            return String.join(", ", parts);
-        }
-    }
-
-    /** A tracked ratio; {@code atLeast} says which side of the target passes. */
-    record Ratio(String label, double value, double error, double target, boolean atLeast) {
-
-        boolean hasTarget() {
-            return !Double.isNaN(target);
-        }
-
-        boolean met() {
-            return atLeast ? value >= target : value <= target;
-        }
-    }
-
-    private final List<Result> results;
-
-    ChartGenerator(List<Result> results) {
+    ChartGenerator(Results results) {
         this.results = results;
     }
 
@@ -72,189 +47,38 @@ public final class ChartGenerator {
             }
         }
         if (inputs.isEmpty() || (png == null && md == null)) {
-            System.err.println("usage: ChartGenerator [--png chart.png] [--md report.md] result.json...");
+            System.err.println("usage: ChartGenerator [--png chart.png] [--md report.md] result.json... [side.jsonl...]");
             System.exit(2);
         }
-        List<Result> all = new ArrayList<>();
-        for (Path input : inputs) {
-            all.addAll(read(input));
-        }
-        ChartGenerator generator = new ChartGenerator(all);
-        List<Ratio> ratios = generator.ratios();
+        Results results = Results.read(inputs);
+        List<Ratio> targets = Ratios.targets(results);
+        List<Ratio> others = Ratios.others(results);
         if (png != null) {
-            generator.chart(ratios, png);
+            List<Ratio> charted = new ArrayList<>();
+            for (Ratio ratio : targets) {
+                if (ratio.chart()) {
+                    charted.add(ratio);
+                }
+            }
+            for (Ratio ratio : others) {
+                if (ratio.label().startsWith("read timeout")) {
+                    charted.add(ratio);
+                }
+            }
+            new ChartGenerator(results).chart(charted, png);
         }
         if (md != null) {
-            Files.writeString(md, generator.markdown(ratios), StandardCharsets.UTF_8);
+            Files.writeString(md, new MarkdownReport(results).render(targets, others), StandardCharsets.UTF_8);
         }
-        for (Ratio ratio : ratios) {
-            System.out.printf(Locale.ROOT, "%-58s %8.3f ± %s%s%n", ratio.label(), ratio.value(), fmt(ratio.error()),
-                    ratio.hasTarget() ? "  target " + target(ratio) + (ratio.met() ? "  met" : "  MISSED") : "");
+        for (Ratio ratio : targets) {
+            System.out.printf(Locale.ROOT, "%-80s %10s ± %-8s %s%n", ratio.label(), fmt(ratio.value()),
+                    fmt(ratio.error()), ratio.hasTarget() ? "target " + MarkdownReport.bound(ratio)
+                            + (ratio.met() ? "  met" : "  MISSED") : "");
         }
     }
 
-    @SuppressWarnings("unchecked")
-    static List<Result> read(Path file) throws IOException {
-        Object parsed = Json.parse(Files.readString(file, StandardCharsets.UTF_8));
-        if (!(parsed instanceof List<?> rows)) {
-            throw new IllegalArgumentException(file + " is not a JMH JSON result (expected an array)");
-        }
-        List<Result> out = new ArrayList<>();
-        for (Object row : rows) {
-            Map<String, Object> r = (Map<String, Object>) row;
-            String benchmark = ((String) r.get("benchmark")).replace(PKG, "");
-            Map<String, String> params = new LinkedHashMap<>();
-            Object p = r.get("params");
-            if (p instanceof Map<?, ?> map) {
-                map.forEach((k, v) -> params.put(String.valueOf(k), String.valueOf(v)));
-            }
-            Map<String, Object> primary = (Map<String, Object>) r.get("primaryMetric");
-            double alloc = Double.NaN;
-            double allocError = Double.NaN;
-            Object secondary = r.get("secondaryMetrics");
-            if (secondary instanceof Map<?, ?> metrics && metrics.get("gc.alloc.rate.norm") instanceof Map<?, ?> norm) {
-                alloc = Json.number(norm.get("score"));
-                allocError = Json.number(norm.get("scoreError"));
-            }
-            out.add(new Result(benchmark, params, (int) Json.number(r.get("threads")),
-                    String.valueOf(r.get("jdkVersion")), Json.number(primary.get("score")),
-                    Json.number(primary.get("scoreError")), String.valueOf(primary.get("scoreUnit")), alloc,
-                    allocError));
-        }
-        return out;
-    }
-
-    /** The result of {@code benchmark} whose params include all of {@code params} ("k=v"), or null. */
-    Result find(String benchmark, String... params) {
-        for (Result result : results) {
-            if (!result.benchmark().equals(benchmark)) {
-                continue;
-            }
-            boolean all = true;
-            for (String param : params) {
-                String[] kv = param.split("=", 2);
-                all &= kv[1].equals(result.params().get(kv[0]));
-            }
-            if (all) {
-                return result;
-            }
-        }
-        return null;
-    }
-
-    List<Ratio> ratios() {
-        List<Ratio> ratios = new ArrayList<>();
-        // 1. borrow/return cycle: connpool's throughput over each peer's
-        for (String threads : List.of("08", "01", "32")) {
-            for (String size : List.of("8", "32")) {
-                String bench = "CycleBenchmark.threads" + threads;
-                boolean headline = threads.equals("08") && size.equals("8");
-                String where = "cycle " + Integer.parseInt(threads) + " thr, pool " + size + ": connpool / ";
-                add(ratios, where + "commons-pool2", find(bench, "impl=connpool", "size=" + size),
-                        find(bench, "impl=commons-pool2", "size=" + size), headline ? 5.0 : Double.NaN, true);
-                add(ratios, where + "ConcurrentBag", find(bench, "impl=connpool", "size=" + size),
-                        find(bench, "impl=concurrentbag", "size=" + size), headline ? 0.7 : Double.NaN, true);
-            }
-        }
-        // 2. echo round trip
-        add(ratios, "echo 64 B, 8 thr: connpool / dedicated socket", find("EchoBenchmark.roundTrip", "impl=connpool"),
-                find("EchoBenchmark.roundTrip", "impl=dedicated"), 0.95, true);
-        add(ratios, "echo 64 B, 8 thr: connpool / commons-pool2", find("EchoBenchmark.roundTrip", "impl=connpool"),
-                find("EchoBenchmark.roundTrip", "impl=commons-pool2"), Double.NaN, true);
-        add(ratios, "echo: connpool readTimeout 0 / dedicated", find("EchoBenchmark.roundTrip",
-                "impl=connpool-no-read-timeout"), find("EchoBenchmark.roundTrip", "impl=dedicated"), Double.NaN, true);
-        add(ratios, "echo: dedicated with SO_TIMEOUT / dedicated", find("EchoBenchmark.roundTrip",
-                "impl=dedicated-read-timeout"), find("EchoBenchmark.roundTrip", "impl=dedicated"), Double.NaN, true);
-        // 3. many servers: cost per cycle relative to one server = throughput(1) / throughput(n)
-        Result one = find("ManyServersBenchmark.cycle", "servers=1");
-        add(ratios, "cost per cycle, 100 servers / 1 server", one, find("ManyServersBenchmark.cycle", "servers=100"),
-                Double.NaN, false, true);
-        add(ratios, "cost per cycle, 1,000 servers / 1 server", one,
-                find("ManyServersBenchmark.cycle", "servers=1000"), 1.5, false, true);
-        // 4. rate limiter that never binds
-        for (String threads : List.of("01", "08")) {
-            String bench = "RateLimiterBenchmark.threads" + threads;
-            add(ratios, "limiter not binding / no limiter, " + Integer.parseInt(threads) + " thr",
-                    find(bench, "maxRps=1000000000"), find(bench, "maxRps=0"), Double.NaN, true);
-        }
-        // 6. virtual threads
-        add(ratios, "2,000 virtual threads / 50 conns: connpool / ConcurrentBag",
-                find("VirtualThreadBenchmark.batch", "impl=connpool"),
-                find("VirtualThreadBenchmark.batch", "impl=concurrentbag"), 1.0, true);
-        return ratios;
-    }
-
-    private static void add(List<Ratio> ratios, String label, Result a, Result b, double target, boolean atLeast) {
-        add(ratios, label, a, b, target, atLeast, false);
-    }
-
-    /** Adds a/b (or b/a when {@code inverse}, for costs from throughputs) if both results exist. */
-    private static void add(List<Ratio> ratios, String label, Result a, Result b, double target, boolean atLeast,
-            boolean inverse) {
-        if (a == null || b == null) {
-            return;
-        }
-        double value = inverse ? a.score() / b.score() : b.score() == 0 ? Double.NaN : a.score() / b.score();
-        double relative = Math.sqrt(square(a.error() / a.score()) + square(b.error() / b.score()));
-        ratios.add(new Ratio(label, value, value * relative, target, atLeast));
-    }
-
-    private static double square(double x) {
-        return x * x;
-    }
-
-    // ------------------------------------------------------------------ markdown
-
-    String markdown(List<Ratio> ratios) {
-        StringBuilder md = new StringBuilder();
-        md.append("### Ratios\n\n");
-        md.append("Throughput ratios unless the line says cost. Error: both scores' 99.9 % confidence half-widths,"
-                + " combined.\n\n");
-        md.append("| comparison | ratio | ± error | target | met |\n|---|---:|---:|---:|:---:|\n");
-        for (Ratio ratio : ratios) {
-            md.append("| ").append(ratio.label()).append(" | ").append(fmt(ratio.value())).append(" | ")
-                    .append(fmt(ratio.error())).append(" | ").append(ratio.hasTarget() ? target(ratio) : "—")
-                    .append(" | ").append(ratio.hasTarget() ? (ratio.met() ? "yes" : "**no**") : "").append(" |\n");
-        }
-        md.append("\n### Allocation per borrow/return (`-prof gc`, gc.alloc.rate.norm)\n\n");
-        md.append("| benchmark | params | threads | bytes/op | ± error |\n|---|---|---:|---:|---:|\n");
-        for (Result result : results) {
-            if (!Double.isNaN(result.allocPerOp()) && (result.benchmark().startsWith("CycleBenchmark")
-                    || result.benchmark().startsWith("EchoBenchmark"))) {
-                md.append("| ").append(result.benchmark()).append(" | ").append(result.paramText()).append(" | ")
-                        .append(result.threads()).append(" | ").append(fmt(result.allocPerOp())).append(" | ")
-                        .append(fmt(result.allocError())).append(" |\n");
-            }
-        }
-        md.append("\n### All scores\n\n");
-        md.append("| benchmark | params | threads | score | ± error | unit | bytes/op | JDK |\n"
-                + "|---|---|---:|---:|---:|---|---:|---|\n");
-        for (Result result : results) {
-            md.append("| ").append(result.benchmark()).append(" | ").append(result.paramText()).append(" | ")
-                    .append(result.threads()).append(" | ").append(fmtScore(result.score())).append(" | ")
-                    .append(fmtScore(result.error())).append(" | ").append(result.unit()).append(" | ")
-                    .append(fmt(result.allocPerOp())).append(" | ").append(result.jdk()).append(" |\n");
-        }
-        return md.toString();
-    }
-
-    private static String target(Ratio ratio) {
-        return (ratio.atLeast() ? "≥ " : "≤ ") + fmt(ratio.target());
-    }
-
-    static String fmt(double value) {
-        if (Double.isNaN(value) || Double.isInfinite(value)) {
-            return "n/a";
-        }
-        return String.format(Locale.ROOT, Math.abs(value) >= 100 ? "%.0f" : Math.abs(value) >= 10 ? "%.1f" : "%.3f",
-                value);
-    }
-
-    private static String fmtScore(double value) {
-        if (Double.isNaN(value) || Double.isInfinite(value)) {
-            return "n/a";
-        }
-        return String.format(Locale.ROOT, "%,.0f", value);
+    private static String fmt(double value) {
+        return MarkdownReport.fmt(value);
     }
 
     // ------------------------------------------------------------------ chart
@@ -262,7 +86,7 @@ public final class ChartGenerator {
     /** Horizontal bars on a log scale from 1.0: right of the axis connpool wins, left it loses. */
     void chart(List<Ratio> ratios, Path png) throws IOException {
         int rowHeight = 30;
-        int labelWidth = 430;
+        int labelWidth = 560;
         int plotWidth = 560;
         int top = 60;
         int width = labelWidth + plotWidth + 40;
@@ -276,7 +100,7 @@ public final class ChartGenerator {
             g.fillRect(0, 0, width, height);
             g.setColor(Color.BLACK);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-            g.drawString("connpool benchmark ratios (log scale; bar = ratio, whisker = error, black tick = target)",
+            g.drawString("connpool: issue 12 targets and read-timeout options (log scale; bar = ratio, whisker = error, black tick = target)",
                     12, 24);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             g.drawString("green: target met, red: missed, grey: no target. Throughput ratios, except the"
@@ -339,8 +163,9 @@ public final class ChartGenerator {
                 }
             }
             g.setColor(Color.DARK_GRAY);
-            g.drawString("JDK " + results.stream().map(Result::jdk).distinct().reduce((a, b) -> a + ", " + b)
-                    .orElse("?") + "; " + results.size() + " results", 10, height - 15);
+            g.drawString("JDK " + results.jmh.stream().map(Results.Result::jdk).distinct()
+                    .reduce((a, b) -> a + ", " + b).orElse("?") + "; " + results.jmh.size() + " JMH results", 10,
+                    height - 15);
         }
         finally {
             g.dispose();
