@@ -44,7 +44,8 @@ import java.util.function.ToDoubleFunction;
  * {@code connpool.connections.creation} (timer, per server: successful dials)</li>
  * <li>{@code connpool.requests.retried} (counter, per server: requests {@code executeIdempotent} sent again
  * after a reused connection to this server failed before any reply)</li>
- * <li>{@code connpool.server.up} (gauge, per server: 1 while {@link ServerState#UP}, else 0)</li>
+ * <li>{@code connpool.server.up} (gauge, per server: 1 while {@link ServerState#UP} or
+ * {@link ServerState#PROBATION}, else 0)</li>
  * <li>{@code connpool.ratelimiter.available.permissions} and {@code connpool.ratelimiter.waiting.threads}
  * (gauges, per server, only when {@code maxRps > 0} and {@code resilience4j-micrometer} is on the class
  * path; Resilience4j tags them with the limiter's own tags, {@code pool} and {@code server}, and its
@@ -269,8 +270,10 @@ public final class ConnPoolMetrics implements MeterBinder {
                             address, ServerStatus::active),
                     gauge("connpool.connections.idle", "Open connections to the server waiting in the pool",
                             serverTags, address, ServerStatus::idle),
-                    gauge("connpool.server.up", "1 while the server is up, 0 while it is down or not yet dialed",
-                            serverTags, address, status -> status.state() == ServerState.UP ? 1 : 0));
+                    gauge("connpool.server.up", "1 while the server is up or on probation (it answered its probe),"
+                            + " 0 while it is down or not yet dialed", serverTags, address,
+                            status -> status.state() == ServerState.UP || status.state() == ServerState.PROBATION
+                                    ? 1 : 0));
             Timer acquire = Timer.builder("connpool.connections.acquire")
                     .description("Time to acquire a connection, dialing included").tags(serverTags).register(registry);
             Timer usage = Timer.builder("connpool.connections.usage")

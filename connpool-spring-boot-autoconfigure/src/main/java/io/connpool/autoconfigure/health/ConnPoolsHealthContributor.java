@@ -23,7 +23,9 @@ import org.springframework.boot.health.contributor.Status;
  * so a {@code DOWN} server whose pool still serves from another server reports {@link #BYPASSED}, a
  * status outside that order that does not pull the pool down (its {@code state} detail stays
  * {@code DOWN}). When no server of the pool is up, its {@code DOWN} servers report {@code DOWN} and the
- * pool is {@code DOWN}. A server never dialed yet is {@code UNKNOWN}. A closed pool (the context is stopped
+ * pool is {@code DOWN}. A server on {@code PROBATION} (it answered its probe and serves one trial borrow at a
+ * time) reports {@code UP}, its {@code state} detail saying {@code PROBATION}. A server never dialed yet is
+ * {@code UNKNOWN}. A closed pool (the context is stopped
  * or closing) is one indicator, {@code OUT_OF_SERVICE}, rather than a composite of its servers.
  */
 final class ConnPoolsHealthContributor implements CompositeHealthContributor {
@@ -119,10 +121,12 @@ final class ConnPoolsHealthContributor implements CompositeHealthContributor {
 
         private Status status() {
             return switch (server.state()) {
-                case UP -> Status.UP;
+                // on probation it answered its probe: reachable, serving one trial borrow at a time until one
+                // comes back healthy (an idle pool may stay there a while, which is no reason to report DOWN)
+                case UP, PROBATION -> Status.UP;
                 case UNKNOWN, REMOVED -> Status.UNKNOWN;
-                // on probation the server is not trusted yet: it takes one trial borrow at a time
-                case DOWN, PROBATION -> snapshot.stream().anyMatch(other -> other.state() == ServerState.UP) ? BYPASSED
+                case DOWN -> snapshot.stream().anyMatch(other -> other.state() == ServerState.UP
+                        || other.state() == ServerState.PROBATION) ? BYPASSED
                         : Status.DOWN;
             };
         }
