@@ -58,7 +58,7 @@ final class MockConnection {
             finally {
                 writeLock.unlock();
             }
-            if (server.currentFault() == Fault.GARBAGE) {
+            if (server.faultForAll() == Fault.GARBAGE) {
                 sendUnsolicitedGarbage(server.garbageEpoch());
             }
             // the handler is taken when a request starts to arrive, so a change reaches idle connections too
@@ -109,21 +109,22 @@ final class MockConnection {
             return false;
         }
         server.recordRequest(request);
-        Fault fault = server.currentFault();
-        if (fault == Fault.HANG) {
-            return true;
-        }
+        Fault fault;
         T reply = null;
-        if (fault == Fault.NONE) {
-            try {
+        try {
+            fault = server.faultFor(request);
+            if (fault == Fault.HANG) {
+                return true;
+            }
+            if (fault == Fault.NONE) {
                 reply = service.reply().apply(request);
             }
-            catch (Throwable failure) {
-                if (closedByServer.getCount() > 0) {
-                    server.recordError(failure); // not a handler interrupted by stop()
-                }
-                return false;
+        }
+        catch (Throwable failure) { // the handler, or the predicate of a fault for some requests
+            if (closedByServer.getCount() > 0) {
+                server.recordError(failure); // not a handler interrupted by stop()
             }
+            return false;
         }
         if (!awaitDelay()) {
             return false;

@@ -21,6 +21,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
+import java.util.function.Predicate;
 import javax.net.ServerSocketFactory;
 import javax.net.ssl.SSLContext;
 
@@ -47,7 +48,8 @@ import javax.net.ssl.SSLContext;
  * connection only (the client sees end of stream); the throwable is recorded in {@link #errors()}, and the
  * server goes on serving other connections.
  *
- * <p><b>Faults</b> ({@link #fault(Fault)}) act on open and new connections alike, from their next request.
+ * <p><b>Faults</b> ({@link #fault(Fault)}) act on open and new connections alike, from their next request;
+ * {@link #fault(Fault, Predicate)} aims one at some requests only.
  *
  * <p><b>Counters</b> are exact at the moments they document: {@link #acceptedConnections()} and
  * {@link #openConnections()} count a connection from the moment the server has accepted it, which is
@@ -102,7 +104,7 @@ public final class MockTcpServer implements AutoCloseable {
     private final ConcurrentLinkedQueue<Object> requests = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
     private volatile Service<?> service = new Service<>(LINES, Function.identity());
-    private volatile Fault fault = Fault.NONE;
+    private volatile FaultRule faultRule = FaultRule.NONE;
     private volatile long delayNanos;
     private volatile int port;
     private volatile ServerSocket listener; // null while stopped
@@ -174,6 +176,7 @@ public final class MockTcpServer implements AutoCloseable {
 
     /**
      * Injects a fault, or ends one with {@link Fault#NONE}. Acts on open and new connections alike.
+     * Replaces any earlier fault, including one for some requests only.
      *
      * @param newFault the fault
      * @return this server
@@ -182,12 +185,41 @@ public final class MockTcpServer implements AutoCloseable {
         Objects.requireNonNull(newFault, "fault");
         if (newFault == Fault.GARBAGE) {
             long epoch = garbageEpoch.incrementAndGet(); // before the fault: who sees GARBAGE sees this epoch
-            this.fault = newFault;
+            this.faultRule = new FaultRule(newFault, null);
             connections.forEach(connection -> connection.sendUnsolicitedGarbage(epoch));
         }
         else {
-            this.fault = newFault;
+            this.faultRule = newFault == Fault.NONE ? FaultRule.NONE : new FaultRule(newFault, null);
         }
+        return this;
+    }
+
+    /**
+     * Injects a fault for some requests only: each request the predicate accepts gets the fault, every other
+     * one is served normally, on open and new connections alike. A server that resets one kind of request,
+     * mixed with traffic it serves:
+     *
+     * <pre>{@code
+     * server.fault(MockTcpServer.Fault.RESET, "reset"::equals);         // an RST instead of the answer to "reset"
+     * server.<String>fault(MockTcpServer.Fault.HANG, line -> line.startsWith("SLOW "));
+     * }</pre>
+     *
+     * <p>{@link Fault#GARBAGE} answers the accepted requests with garbage and sends nothing unsolicited.
+     * Replaces any earlier fault; {@link #fault(Fault)} replaces this one. A predicate that throws (for
+     * example a {@code ClassCastException} because it expects another frame type than the handler's framing
+     * reads) closes that connection and is recorded in {@link #errors()}, like a handler that throws.
+     *
+     * @param newFault the fault
+     * @param requests which requests it acts on; it is given each request frame as the handler's framing read
+     *     it ({@code String} for lines)
+     * @param <T> the frame type
+     * @return this server
+     */
+    @SuppressWarnings("unchecked")
+    public <T> MockTcpServer fault(Fault newFault, Predicate<? super T> requests) {
+        Objects.requireNonNull(newFault, "fault");
+        Objects.requireNonNull(requests, "requests");
+        this.faultRule = new FaultRule(newFault, (Predicate<Object>) requests);
         return this;
     }
 
@@ -377,8 +409,9 @@ public final class MockTcpServer implements AutoCloseable {
 
     @Override
     public String toString() {
+        FaultRule rule = faultRule;
         return "MockTcpServer[" + address() + (closed ? ", closed" : isRunning() ? "" : ", stopped") + ", fault "
-                + fault + ", delay " + TimeUnit.NANOSECONDS.toMillis(delayNanos) + " ms, open " + open.get()
+                + rule.fault() + (rule.requests() == null ? "" : " on some requests") + ", delay " + TimeUnit.NANOSECONDS.toMillis(delayNanos) + " ms, open " + open.get()
                 + ", accepted " + accepted.get() + ", requests " + requestCount.get() + ", errors " + errors.size()
                 + "]";
     }
@@ -389,8 +422,16 @@ public final class MockTcpServer implements AutoCloseable {
         return service;
     }
 
-    Fault currentFault() {
-        return fault;
+    /** The fault every request gets; NONE while there is none, or one for some requests only. */
+    Fault faultForAll() {
+        FaultRule rule = faultRule;
+        return rule.requests() == null ? rule.fault() : Fault.NONE;
+    }
+
+    /** The fault this request gets. */
+    Fault faultFor(Object request) {
+        FaultRule rule = faultRule;
+        return rule.requests() == null || rule.requests().test(request) ? rule.fault() : Fault.NONE;
     }
 
     long garbageEpoch() {
@@ -537,6 +578,11 @@ public final class MockTcpServer implements AutoCloseable {
         finally {
             counterLock.unlock();
         }
+    }
+
+    /** A fault and the requests it acts on ({@code null}: all of them, and GARBAGE unsolicited too). */
+    record FaultRule(Fault fault, Predicate<Object> requests) {
+        static final FaultRule NONE = new FaultRule(Fault.NONE, null);
     }
 
     /** A handler: its framing and its reply function, replaced together. */

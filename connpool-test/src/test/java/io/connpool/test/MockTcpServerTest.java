@@ -110,6 +110,53 @@ class MockTcpServerTest {
     }
 
     @Test
+    void aFaultForSomeRequestsActsOnThoseOnlyAndTheOthersAreServed() throws IOException {
+        server.handler(line -> "OK " + line);
+        try (Client bystander = new Client(server); Client victim = new Client(server)) {
+            server.fault(Fault.RESET, "reset"::equals);
+            assertThat(bystander.call("hello")).isEqualTo("OK hello");
+            assertThat(victim.call("before")).isEqualTo("OK before");
+            victim.send("reset");
+            victim.assertReset();
+            assertThat(bystander.call("still served")).isEqualTo("OK still served");
+            server.awaitOpenConnections(1, WAIT); // the victim's, closed on the server's thread
+            assertThat(server).hasToString("MockTcpServer[" + server.address() + ", fault RESET on some requests,"
+                    + " delay 0 ms, open 1, accepted 2, requests 4, errors 0]");
+        }
+        try (Client client = new Client(server)) {
+            server.<String>fault(Fault.HANG, line -> line.startsWith("slow"));
+            client.send("slow one").send("fast one");
+            assertThat(client.readLine()).as("the slow one is never answered").isEqualTo("OK fast one");
+
+            server.fault(Fault.GARBAGE, "dirty"::equals); // no unsolicited bytes: only the answer to "dirty"
+            assertThat(client.call("clean")).isEqualTo("OK clean");
+            client.send("dirty");
+            assertThat(client.readBytes(MockTcpServer.GARBAGE.length)).isEqualTo(MockTcpServer.GARBAGE);
+
+            server.fault(Fault.NONE); // ends it for every request
+            assertThat(client.call("reset")).isEqualTo("OK reset");
+        }
+        assertThat(server.<String>requests()).containsExactly("hello", "before", "reset", "still served",
+                "slow one", "fast one", "clean", "dirty", "reset");
+        assertThat(server.errors()).isEmpty();
+    }
+
+    @Test
+    void aFaultPredicateThatThrowsClosesThatConnectionOnlyAndIsRecorded() throws IOException {
+        server.handler(Framing.lengthPrefixed(1), request -> request);
+        server.<String>fault(Fault.CLOSE, line -> line.isEmpty()); // expects lines, but the framing reads byte[]
+        try (Client client = new Client(server)) {
+            Framing.lengthPrefixed(1).write(client.out, new byte[] {1});
+            client.out.flush();
+            client.assertEndOfStream();
+        }
+        server.awaitOpenConnections(0, WAIT);
+        assertThat(server.errors()).singleElement().isInstanceOf(ClassCastException.class);
+        assertThatThrownBy(() -> server.fault(Fault.RESET, null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> server.fault(null, request -> true)).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
     void hangReadsRequestsAndNeverAnswersUntilTheFaultEnds() throws IOException {
         try (Client client = new Client(server)) {
             server.fault(Fault.HANG);
