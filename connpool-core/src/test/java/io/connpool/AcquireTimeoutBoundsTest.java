@@ -3,8 +3,9 @@ package io.connpool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
-import io.connpool.testing.TestServer;
+import io.connpool.testing.NamedEcho;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -12,8 +13,8 @@ class AcquireTimeoutBoundsTest {
 
     @Test
     void anyNonNegativeTimeoutIsAcceptedAndANegativeOneIsRejected() throws Exception {
-        try (TestServer server = TestServer.start("s");
-                ConnPool pool = ConnPool.builder().servers(server.hostPort()).build()) {
+        try (MockTcpServer server = NamedEcho.start("s");
+                ConnPool pool = ConnPool.builder().servers(server.address()).build()) {
             // ZERO after the first borrow: by then an idle connection is waiting, so not waiting is enough
             for (Duration timeout : new Duration[] {Duration.ofSeconds(1), Duration.ZERO,
                     Duration.ofSeconds(Long.MAX_VALUE), Duration.ofDays(365L * 500)}) {

@@ -1,13 +1,14 @@
 package io.connpool;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.PoolFixture;
 import io.connpool.testing.RecordingListener;
 import io.connpool.testing.RecordingListener.Type;
-import io.connpool.testing.TestServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -105,7 +106,7 @@ class BackoffTest {
 
     @Test
     void probeDelaysGrowExponentiallyAreCappedAndResetAfterASuccess() throws Exception {
-        TestServer server = fixture.server("a");
+        MockTcpServer server = fixture.server("a");
         RecordingListener events = new RecordingListener();
         AtomicReference<ConnPool> poolRef = new AtomicReference<>();
         Queue<Step> steps = new ConcurrentLinkedQueue<>();
@@ -157,10 +158,10 @@ class BackoffTest {
 
         server.restart();
         // the probe's connection puts it on probation; its first borrow coming back healthy makes it UP
-        PoolFixture.awaitState(pool, server.address(), ServerState.PROBATION);
+        PoolFixture.awaitState(pool, addressOf(server), ServerState.PROBATION);
         pool.acquire().close();
         assertThat(events.count(Type.SERVER_UP)).isEqualTo(2);
-        ServerStatus up = PoolFixture.status(pool, server.address());
+        ServerStatus up = PoolFixture.status(pool, addressOf(server));
         assertThat(up.consecutiveFailures()).isZero();
         assertThat(up.nextRetry()).isNull();
         assertThat(up.lastError()).isNull();
@@ -180,7 +181,7 @@ class BackoffTest {
 
     @Test
     void aBackoffGivenToTheBuilderIsUsed() throws Exception {
-        TestServer server = fixture.server("a");
+        MockTcpServer server = fixture.server("a");
         Map<Integer, Integer> asked = new ConcurrentHashMap<>();
         Backoff fixed = failures -> {
             asked.merge(failures, 1, Integer::sum);
@@ -198,7 +199,7 @@ class BackoffTest {
 
         assertThat(events.events(Type.SERVER_DOWN).get(0).nanos()).isEqualTo(31 * MS);
         assertThat(asked).containsKeys(1, 2, 3);
-        ServerStatus status = PoolFixture.status(pool, server.address());
+        ServerStatus status = PoolFixture.status(pool, addressOf(server));
         assertThat(status.nextRetry().toEpochMilli() - status.lastErrorAt().toEpochMilli())
                 .isEqualTo(30 + status.consecutiveFailures());
     }

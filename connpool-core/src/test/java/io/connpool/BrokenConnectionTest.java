@@ -1,14 +1,15 @@
 package io.connpool;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.connpool.ConnPoolListener.CloseReason;
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
 import io.connpool.testing.PoolFixture;
 import io.connpool.testing.RecordingListener;
-import io.connpool.testing.TestServer;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -24,7 +25,7 @@ class BrokenConnectionTest {
     final PoolFixture fixture = new PoolFixture();
 
     private final RecordingListener events = new RecordingListener();
-    private TestServer server;
+    private MockTcpServer server;
 
     /** One server, one connection at most, so reuse or replacement is plain to see. */
     private ConnPool pool(ConnPool.Builder builder) throws Exception {
@@ -83,10 +84,10 @@ class BrokenConnectionTest {
         Socket first;
         try (PooledConnection c = pool.acquire()) {
             first = c.socket();
-            server.mode(TestServer.Mode.SILENT);
+            server.fault(MockTcpServer.Fault.HANG);
             assertThatThrownBy(() -> LineClient.call(c, "unanswered")).isInstanceOf(SocketTimeoutException.class);
         }
-        server.mode(TestServer.Mode.ECHO);
+        server.fault(MockTcpServer.Fault.NONE);
         assertReplacedBy(pool, first);
     }
 
@@ -97,9 +98,11 @@ class BrokenConnectionTest {
         Socket first;
         try (PooledConnection c = pool.acquire()) {
             first = c.socket();
-            c.output().write("quit\n".getBytes(StandardCharsets.UTF_8)); // the server closes it
+            server.fault(MockTcpServer.Fault.CLOSE); // reads the request, closes without an answer
+            c.output().write("bye\n".getBytes(StandardCharsets.UTF_8));
             assertThat(c.input().read()).isEqualTo(-1);
         }
+        server.fault(MockTcpServer.Fault.NONE);
         assertReplacedBy(pool, first);
     }
 
@@ -118,7 +121,7 @@ class BrokenConnectionTest {
             assertThat(c.socket()).isNotSameAs(first);
             assertThat(LineClient.call(c, "after")).isEqualTo("a:after");
         }
-        assertThat(events.closed(server.address(), CloseReason.VALIDATION_FAILED)).isEqualTo(1);
+        assertThat(events.closed(addressOf(server), CloseReason.VALIDATION_FAILED)).isEqualTo(1);
     }
 
     @Test
@@ -137,7 +140,7 @@ class BrokenConnectionTest {
             assertThat(c.socket()).isNotSameAs(first);
             assertThat(LineClient.call(c, "after")).isEqualTo("a:after");
         }
-        assertThat(events.closed(server.address(), CloseReason.VALIDATION_FAILED)).isEqualTo(1);
+        assertThat(events.closed(addressOf(server), CloseReason.VALIDATION_FAILED)).isEqualTo(1);
     }
 
     @Test
@@ -150,26 +153,26 @@ class BrokenConnectionTest {
             c.output().write("one\ntwo\n".getBytes(StandardCharsets.UTF_8));
             assertThat(LineClient.readLine(c.input())).isEqualTo("a:one"); // "a:two" is left unread
         }
-        await().until(() -> server.requests() == 2);
+        server.awaitRequests(2, Duration.ofSeconds(10));
 
         try (PooledConnection c = pool.acquire()) {
             assertThat(c.socket()).isNotSameAs(first);
             assertThat(LineClient.call(c, "three")).isEqualTo("a:three");
         }
-        assertThat(events.closed(server.address(), CloseReason.VALIDATION_FAILED)).isEqualTo(1);
+        assertThat(events.closed(addressOf(server), CloseReason.VALIDATION_FAILED)).isEqualTo(1);
     }
 
     /** The broken connection was closed, the server saw a new one, and the new one works. */
     private void assertReplacedBy(ConnPool pool, Socket broken) throws Exception {
         assertThat(broken.isClosed()).as("the pool closed the broken socket").isTrue();
-        assertThat(events.closed(server.address(), CloseReason.BROKEN)).isEqualTo(1);
-        int acceptedBefore = server.accepted();
+        assertThat(events.closed(addressOf(server), CloseReason.BROKEN)).isEqualTo(1);
+        int acceptedBefore = server.acceptedConnections();
         try (PooledConnection c = pool.acquire()) {
             assertThat(c.socket()).isNotSameAs(broken);
             assertThat(LineClient.call(c, "again")).isEqualTo("a:again");
         }
         // the new connection may have been dialed in the background (min idle) before the acquire
-        assertThat(server.accepted()).isGreaterThanOrEqualTo(2).isLessThanOrEqualTo(acceptedBefore + 1);
+        assertThat(server.acceptedConnections()).isGreaterThanOrEqualTo(2).isLessThanOrEqualTo(acceptedBefore + 1);
         assertThat(pool.stats().total()).isEqualTo(1);
     }
 }

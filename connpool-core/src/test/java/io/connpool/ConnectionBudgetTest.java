@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
-import io.connpool.testing.TestServer;
+import io.connpool.testing.PoolFixture;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,31 +16,19 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ConnectionBudgetTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    @RegisterExtension
+    final PoolFixture fixture = new PoolFixture();
 
-    @AfterEach
-    void tearDown() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T resource) {
-        resources.add(resource);
-        return resource;
-    }
-
-    private ConnPool pool(String name, ConnectionBudget budget, int maxPerServer, TestServer... servers) {
-        return track(ConnPool.builder().name(name).budget(budget).minIdlePerServer(0)
-                .maxConnectionsPerServer(maxPerServer).acquireTimeout(Duration.ofSeconds(5))
-                .servers(java.util.Arrays.stream(servers).map(TestServer::hostPort).toArray(String[]::new)).build());
+    private ConnPool pool(String name, ConnectionBudget budget, int maxPerServer, MockTcpServer... servers) {
+        return fixture.pool(fixture.builder(servers).name(name).budget(budget).minIdlePerServer(0)
+                .maxConnectionsPerServer(maxPerServer).acquireTimeout(Duration.ofSeconds(5)));
     }
 
     @Test
@@ -59,8 +48,8 @@ class ConnectionBudgetTest {
 
     @Test
     void aFullBudgetClosesTheLeastRecentlyUsedIdleConnectionOfAnotherPool() throws Exception {
-        TestServer a = track(TestServer.start("a"));
-        TestServer b = track(TestServer.start("b"));
+        MockTcpServer a = fixture.server("a");
+        MockTcpServer b = fixture.server("b");
         ConnectionBudget budget = ConnectionBudget.of(2);
         ConnPool first = pool("first", budget, 4, a);
         ConnPool second = pool("second", budget, 4, b);
@@ -85,7 +74,7 @@ class ConnectionBudgetTest {
 
     @Test
     void tryAcquireFailsAtOnceWhenTheBudgetIsFullWithNothingIdle() throws Exception {
-        TestServer a = track(TestServer.start("a"));
+        MockTcpServer a = fixture.server("a");
         ConnectionBudget budget = ConnectionBudget.of(1);
         ConnPool first = pool("first", budget, 4, a);
         ConnPool second = pool("second", budget, 4, a);
@@ -98,8 +87,8 @@ class ConnectionBudgetTest {
 
     @Test
     void acquireWaitsForRoomAndGetsItWhenAnotherPoolReturnsAConnection() throws Exception {
-        TestServer a = track(TestServer.start("a"));
-        TestServer b = track(TestServer.start("b"));
+        MockTcpServer a = fixture.server("a");
+        MockTcpServer b = fixture.server("b");
         ConnectionBudget budget = ConnectionBudget.of(1);
         ConnPool first = pool("first", budget, 4, a);
         ConnPool second = pool("second", budget, 4, b);
@@ -124,7 +113,7 @@ class ConnectionBudgetTest {
 
     @Test
     void acquireTimesOutWhenTheBudgetStaysFull() throws Exception {
-        TestServer a = track(TestServer.start("a"));
+        MockTcpServer a = fixture.server("a");
         ConnectionBudget budget = ConnectionBudget.of(1);
         ConnPool first = pool("first", budget, 4, a);
         ConnPool second = pool("second", budget, 4, a);
@@ -136,10 +125,10 @@ class ConnectionBudgetTest {
 
     @Test
     void concurrentEvictionAndReleaseKeepTheCountExact() throws Exception {
-        TestServer a1 = track(TestServer.start("a1"));
-        TestServer a2 = track(TestServer.start("a2"));
-        TestServer b1 = track(TestServer.start("b1"));
-        TestServer b2 = track(TestServer.start("b2"));
+        MockTcpServer a1 = fixture.server("a1");
+        MockTcpServer a2 = fixture.server("a2");
+        MockTcpServer b1 = fixture.server("b1");
+        MockTcpServer b2 = fixture.server("b2");
         ConnectionBudget budget = ConnectionBudget.of(6);
         ConnPool first = pool("first", budget, 8, a1, a2);
         ConnPool second = pool("second", budget, 8, b1, b2);
@@ -183,15 +172,15 @@ class ConnectionBudgetTest {
         assertThat(unexpected.get()).isNull();
         assertThat(served.get()).isGreaterThan(100);
         assertThat(overBudget.get()).isZero();
-        List<TestServer> all = List.of(a1, a2, b1, b2);
+        List<MockTcpServer> all = List.of(a1, a2, b1, b2);
         await().atMost(WAIT).untilAsserted(() -> assertThat(budget.open())
-                .isEqualTo(all.stream().mapToInt(TestServer::openConnections).sum())
+                .isEqualTo(all.stream().mapToInt(MockTcpServer::openConnections).sum())
                 .isLessThanOrEqualTo(6));
         assertThat(first.stats().total() + second.stats().total()).isEqualTo(budget.open());
 
         first.close();
         second.close();
         assertThat(budget.open()).isZero();
-        await().atMost(WAIT).until(() -> all.stream().mapToInt(TestServer::openConnections).sum() == 0);
+        await().atMost(WAIT).until(() -> all.stream().mapToInt(MockTcpServer::openConnections).sum() == 0);
     }
 }

@@ -1,5 +1,6 @@
 package io.connpool;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,7 +29,7 @@ class DialTimeoutTest {
     void theBlackHoleReallyNeverAnswers() {
         BlackHole hole = fixture.blackHole();
         long start = System.nanoTime();
-        assertThatThrownBy(() -> Dialer.tcp().dial(hole.address(), Duration.ofMillis(300)).close())
+        assertThatThrownBy(() -> Dialer.tcp().dial(addressOf(hole), Duration.ofMillis(300)).close())
                 .isInstanceOf(SocketTimeoutException.class)
                 .hasMessageContaining("connect timed out after 300 ms");
         assertThat(millisSince(start)).isBetween(250L, 300 + MARGIN_MILLIS);
@@ -37,17 +38,17 @@ class DialTimeoutTest {
     @Test
     void tryAcquireFailsWithinTheDialTimeoutNamingTheServer() {
         BlackHole hole = fixture.blackHole();
-        ConnPool pool = fixture.pool(ConnPool.builder().name(fixture.testName()).servers(hole.hostPort())
+        ConnPool pool = fixture.pool(ConnPool.builder().name(fixture.testName()).servers(hole.address())
                 .dialTimeout(Duration.ofMillis(500)).minIdlePerServer(0).listener(events));
 
         long start = System.nanoTime();
         assertThatThrownBy(pool::tryAcquire)
                 .isInstanceOf(NoServerAvailableException.class)
-                .hasMessageContaining(hole.hostPort())
+                .hasMessageContaining(hole.address())
                 .hasMessageContaining("timed out");
         // it did wait for the dial (a refused connect would return at once), and no longer than allowed
         assertThat(millisSince(start)).isBetween(450L, 500 + MARGIN_MILLIS);
-        assertThat(PoolFixture.status(pool, hole.address()).state()).isEqualTo(ServerState.DOWN);
+        assertThat(PoolFixture.status(pool, addressOf(hole)).state()).isEqualTo(ServerState.DOWN);
         assertThat(events.events(Type.DIAL_FAILED)).singleElement()
                 .satisfies(e -> assertThat(e.detail()).isInstanceOf(SocketTimeoutException.class));
     }
@@ -55,14 +56,14 @@ class DialTimeoutTest {
     @Test
     void acquireGivesUpAtItsOwnTimeoutWhileEveryDialHangs() {
         BlackHole hole = fixture.blackHole();
-        ConnPool pool = fixture.pool(ConnPool.builder().name(fixture.testName()).servers(hole.hostPort())
+        ConnPool pool = fixture.pool(ConnPool.builder().name(fixture.testName()).servers(hole.address())
                 .dialTimeout(Duration.ofMillis(300)).retryMin(Duration.ofMillis(50)).retryMax(Duration.ofMillis(100))
                 .minIdlePerServer(0));
 
         long start = System.nanoTime();
         assertThatThrownBy(() -> pool.acquire(Duration.ofSeconds(1)))
                 .isInstanceOf(NoServerAvailableException.class)
-                .hasMessageContaining(hole.hostPort())
+                .hasMessageContaining(hole.address())
                 .hasMessageContaining("timed out");
         assertThat(millisSince(start)).isBetween(950L, 1_000 + MARGIN_MILLIS);
         assertThat(pool.stats().pending()).isZero();
@@ -71,7 +72,7 @@ class DialTimeoutTest {
     @Test
     void theCallersOwnShortTimeoutDuringADialDoesNotMarkTheServerDown() {
         BlackHole hole = fixture.blackHole();
-        ConnPool pool = fixture.pool(ConnPool.builder().name(fixture.testName()).servers(hole.hostPort())
+        ConnPool pool = fixture.pool(ConnPool.builder().name(fixture.testName()).servers(hole.address())
                 .dialTimeout(Duration.ofSeconds(10)).minIdlePerServer(0).listener(events));
 
         for (int attempt = 0; attempt < 2; attempt++) {
@@ -84,7 +85,7 @@ class DialTimeoutTest {
             assertThat(millisSince(start)).isBetween(250L, 300 + MARGIN_MILLIS);
         }
 
-        ServerStatus status = PoolFixture.status(pool, hole.address());
+        ServerStatus status = PoolFixture.status(pool, addressOf(hole));
         assertThat(status.state()).isNotEqualTo(ServerState.DOWN);
         assertThat(status.consecutiveFailures()).isZero();
         assertThat(status.nextRetry()).isNull();

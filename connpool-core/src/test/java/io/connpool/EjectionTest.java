@@ -1,11 +1,13 @@
 package io.connpool;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
-import io.connpool.testing.TestServer;
+import io.connpool.testing.PoolFixture;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
@@ -14,43 +16,36 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class EjectionTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private final TestServer slow = TestServer.start("slow");
-    private final TestServer fast = TestServer.start("fast");
+    @RegisterExtension
+    final PoolFixture fixture = new PoolFixture();
+
+    private final MockTcpServer slow = fixture.server("slow");
+    private final MockTcpServer fast = fixture.server("fast");
     private ConnPool pool;
 
-    @AfterEach
-    void tearDown() {
-        if (pool != null) {
-            pool.close();
-        }
-        slow.close();
-        fast.close();
-    }
-
-    private ServerStatus status(TestServer server) {
-        return pool.servers().stream().filter(s -> s.address().equals(server.address())).findFirst().orElseThrow();
+    private ServerStatus status(MockTcpServer server) {
+        return PoolFixture.status(pool, server);
     }
 
     private void timeOutOnce() throws Exception {
         try (PooledConnection c = pool.acquire()) {
-            assertThat(c.server()).isEqualTo(slow.address());
+            assertThat(c.server()).isEqualTo(addressOf(slow));
             assertThatThrownBy(() -> LineClient.call(c, "anyone?")).isInstanceOf(SocketTimeoutException.class);
         }
     }
 
     @Test
     void consecutiveBrokenConnectionsEjectTheServerAndOneProbeBringsItBack() throws Exception {
-        slow.mode(TestServer.Mode.SILENT);
-        pool = ConnPool.builder().name("ej").servers(slow.hostPort()).ejectAfterFailures(3)
-                .readTimeout(Duration.ofMillis(100)).retryMin(Duration.ofMillis(100)).retryMax(Duration.ofMillis(200))
-                .build();
+        slow.fault(MockTcpServer.Fault.HANG);
+        pool = fixture.pool(ConnPool.builder().name("ej").servers(slow.address()).ejectAfterFailures(3)
+                .readTimeout(Duration.ofMillis(100)).retryMin(Duration.ofMillis(100)).retryMax(Duration.ofMillis(200)));
 
         timeOutOnce();
         timeOutOnce();
@@ -63,9 +58,9 @@ class EjectionTest {
         assertThat(ejected.lastError()).contains("3 consecutive connections failed").contains("SocketTimeoutException");
         assertThat(ejected.nextRetry()).isNotNull();
         assertThatThrownBy(pool::tryAcquire).isInstanceOf(NoServerAvailableException.class)
-                .hasMessageContaining(slow.hostPort());
+                .hasMessageContaining(slow.address());
 
-        slow.mode(TestServer.Mode.ECHO);
+        slow.fault(MockTcpServer.Fault.NONE);
         // the probe connects: on probation until a borrowed connection comes back healthy
         await().atMost(WAIT).until(() -> status(slow).state() == ServerState.PROBATION);
         try (PooledConnection c = pool.acquire()) {
@@ -77,17 +72,17 @@ class EjectionTest {
 
     @Test
     void aCleanReturnResetsTheFailureCount() throws Exception {
-        slow.mode(TestServer.Mode.SILENT);
-        pool = ConnPool.builder().name("ej").servers(slow.hostPort()).ejectAfterFailures(3)
-                .readTimeout(Duration.ofMillis(100)).build();
+        slow.fault(MockTcpServer.Fault.HANG);
+        pool = fixture.pool(ConnPool.builder().name("ej").servers(slow.address()).ejectAfterFailures(3)
+                .readTimeout(Duration.ofMillis(100)));
         timeOutOnce();
         timeOutOnce();
-        slow.mode(TestServer.Mode.ECHO);
+        slow.fault(MockTcpServer.Fault.NONE);
         try (PooledConnection c = pool.acquire()) {
             assertThat(LineClient.call(c, "ok")).isEqualTo("slow:ok");
         }
         assertThat(status(slow).consecutiveFailures()).isZero();
-        slow.mode(TestServer.Mode.SILENT);
+        slow.fault(MockTcpServer.Fault.HANG);
         timeOutOnce();
         timeOutOnce();
 
@@ -96,10 +91,9 @@ class EjectionTest {
 
     @Test
     void whileOneServerIsEjectedTheOthersServeEveryone() throws Exception {
-        slow.mode(TestServer.Mode.SILENT);
-        pool = ConnPool.builder().name("ej").servers(slow.hostPort(), fast.hostPort()).ejectAfterFailures(1)
-                .readTimeout(Duration.ofMillis(100)).retryMin(Duration.ofSeconds(30)).retryMax(Duration.ofSeconds(30))
-                .build();
+        slow.fault(MockTcpServer.Fault.HANG);
+        pool = fixture.pool(ConnPool.builder().name("ej").servers(slow.address(), fast.address()).ejectAfterFailures(1)
+                .readTimeout(Duration.ofMillis(100)).retryMin(Duration.ofSeconds(30)).retryMax(Duration.ofSeconds(30)));
         await().atMost(WAIT).until(() -> pool.stats().idle() == 2);
         for (int i = 0; i < 2; i++) {
             try (PooledConnection c = pool.acquire()) {
@@ -122,9 +116,9 @@ class EjectionTest {
 
     @Test
     void theBorrowersOwnInterruptionNeverEjectsAServer() throws Exception {
-        slow.mode(TestServer.Mode.SILENT);
-        pool = ConnPool.builder().name("ej").servers(slow.hostPort()).ejectAfterFailures(1)
-                .readTimeout(Duration.ZERO).build();
+        slow.fault(MockTcpServer.Fault.HANG);
+        pool = fixture.pool(ConnPool.builder().name("ej").servers(slow.address()).ejectAfterFailures(1)
+                .readTimeout(Duration.ZERO));
         CountDownLatch reading = new CountDownLatch(1);
         AtomicReference<Throwable> seen = new AtomicReference<>();
         Thread reader = new Thread(() -> {
@@ -153,9 +147,9 @@ class EjectionTest {
 
     @Test
     void ejectionCanBeTurnedOff() throws Exception {
-        slow.mode(TestServer.Mode.SILENT);
-        pool = ConnPool.builder().name("ej").servers(slow.hostPort()).ejectAfterFailures(0)
-                .readTimeout(Duration.ofMillis(50)).build();
+        slow.fault(MockTcpServer.Fault.HANG);
+        pool = fixture.pool(ConnPool.builder().name("ej").servers(slow.address()).ejectAfterFailures(0)
+                .readTimeout(Duration.ofMillis(50)));
         for (int i = 0; i < 6; i++) {
             timeOutOnce();
         }

@@ -1,13 +1,14 @@
 package io.connpool;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.CountingDialer;
 import io.connpool.testing.LineClient;
 import io.connpool.testing.PoolFixture;
-import io.connpool.testing.TestServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +25,8 @@ class FailoverTest {
 
     private final CountingDialer dialer = CountingDialer.tcp();
 
-    private ConnPool pool(List<TestServer> servers) {
-        ConnPool pool = fixture.pool(fixture.builder(servers.toArray(TestServer[]::new))
+    private ConnPool pool(List<MockTcpServer> servers) {
+        ConnPool pool = fixture.pool(fixture.builder(servers.toArray(MockTcpServer[]::new))
                 .dialer(dialer)
                 .retryMin(Duration.ofMillis(50)).retryMax(Duration.ofMillis(200))
                 // a stopped server's idle connection is found dead on borrow, not handed out
@@ -36,7 +37,7 @@ class FailoverTest {
 
     @Test
     void aStoppedServerIsSkipped() throws Exception {
-        List<TestServer> servers = fixture.servers("a", "b", "c");
+        List<MockTcpServer> servers = fixture.servers("a", "b", "c");
         ConnPool pool = pool(servers);
         servers.get(1).stop();
 
@@ -44,7 +45,7 @@ class FailoverTest {
 
         assertThat(served).containsOnlyKeys("a", "c");
         assertThat(served.values()).allSatisfy(count -> assertThat(count).isBetween(49, 51));
-        ServerStatus b = PoolFixture.status(pool, servers.get(1).address());
+        ServerStatus b = PoolFixture.status(pool, addressOf(servers.get(1)));
         assertThat(b.state()).isEqualTo(ServerState.DOWN);
         assertThat(b.lastError()).contains("Connection refused");
         assertThat(b.nextRetry()).isNotNull();
@@ -52,9 +53,9 @@ class FailoverTest {
 
     @Test
     void allStoppedTryAcquireFailsAtOnceNamingEachServerAndItsError() throws Exception {
-        List<TestServer> servers = fixture.servers("a", "b", "c");
+        List<MockTcpServer> servers = fixture.servers("a", "b", "c");
         ConnPool pool = pool(servers);
-        servers.forEach(TestServer::stop);
+        servers.forEach(MockTcpServer::stop);
 
         long start = System.nanoTime();
         NoServerAvailableException first = catchNoServer(pool);
@@ -71,8 +72,8 @@ class FailoverTest {
         assertThat(dialer.countBy(Thread.currentThread())).isEqualTo(dialsBefore);
 
         for (NoServerAvailableException ex : List.of(first, second)) {
-            for (TestServer server : servers) {
-                assertThat(ex.getMessage()).contains(server.hostPort() + " is DOWN (")
+            for (MockTcpServer server : servers) {
+                assertThat(ex.getMessage()).contains(server.address() + " is DOWN (")
                         .contains("Connection refused");
             }
             assertThat(ex.servers()).hasSize(3).allSatisfy(status -> {
@@ -86,9 +87,9 @@ class FailoverTest {
 
     @Test
     void acquireWaitingWhileAllAreDownReturnsSoonAfterOneIsRestarted() throws Exception {
-        List<TestServer> servers = fixture.servers("a", "b");
+        List<MockTcpServer> servers = fixture.servers("a", "b");
         ConnPool pool = pool(servers);
-        servers.forEach(TestServer::stop);
+        servers.forEach(MockTcpServer::stop);
         catchNoServer(pool);
 
         ExecutorService threads = fixture.threads(1);
@@ -108,21 +109,21 @@ class FailoverTest {
         assertThat(reply).isEqualTo("b:hello");
         // retryMax is 200 ms: the next probe finds it; 5 s would mean the waiter slept to its timeout
         assertThat(tookMillis).isLessThan(2_500);
-        assertThat(PoolFixture.status(pool, servers.get(1).address()).state()).isEqualTo(ServerState.UP);
-        assertThat(PoolFixture.status(pool, servers.get(0).address()).state()).isEqualTo(ServerState.DOWN);
+        assertThat(PoolFixture.status(pool, addressOf(servers.get(1))).state()).isEqualTo(ServerState.UP);
+        assertThat(PoolFixture.status(pool, addressOf(servers.get(0))).state()).isEqualTo(ServerState.DOWN);
     }
 
     @Test
     void acquireWhileAllAreDownTimesOutWithEveryServersError() throws Exception {
-        List<TestServer> servers = fixture.servers("a", "b");
+        List<MockTcpServer> servers = fixture.servers("a", "b");
         ConnPool pool = pool(servers);
-        servers.forEach(TestServer::stop);
+        servers.forEach(MockTcpServer::stop);
 
         assertThatThrownBy(() -> pool.acquire(Duration.ofMillis(300)))
                 .isInstanceOf(NoServerAvailableException.class)
                 .hasMessageContaining("within")
-                .hasMessageContaining(servers.get(0).hostPort())
-                .hasMessageContaining(servers.get(1).hostPort());
+                .hasMessageContaining(servers.get(0).address())
+                .hasMessageContaining(servers.get(1).address());
         assertThat(pool.stats().pending()).isZero();
     }
 

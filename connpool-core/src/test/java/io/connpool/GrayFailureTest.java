@@ -1,9 +1,11 @@
 package io.connpool;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.BlackHole;
 import io.connpool.testing.CountingDialer;
 import io.connpool.testing.LineClient;
@@ -11,7 +13,6 @@ import io.connpool.testing.PoolFixture;
 import io.connpool.testing.RecordingListener;
 import io.connpool.testing.RecordingListener.Type;
 import io.connpool.testing.TestCertificates;
-import io.connpool.testing.TestServer;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
@@ -54,8 +55,8 @@ class GrayFailureTest {
     /** Finding 1: 86-105 connects in 3 s to a server that accepts and resets, with 8-10 DOWN/UP cycles. */
     @Test
     void aServerThatAcceptsAndResetsEverythingCostsOneConnectPerBackoffStep() throws Exception {
-        TestServer good = fixture.server("good");
-        TestServer flapping = fixture.server("flapping").mode(TestServer.Mode.RESET_ON_ACCEPT);
+        MockTcpServer good = fixture.server("good");
+        MockTcpServer flapping = fixture.server("flapping").fault(MockTcpServer.Fault.RESET);
         RecordingListener events = new RecordingListener();
         CountingDialer dialer = CountingDialer.tcp();
         ConnPool pool = fixture.pool(fixture.builder(good, flapping).retryMin(Duration.ofMillis(500))
@@ -92,10 +93,10 @@ class GrayFailureTest {
         // before the first failure is seen every slot may dial at once; after it, one probe per step, and
         // each step is at least 250 ms (500 ms, jitter -50 %)
         int bound = 8 + (int) (elapsedMillis / 250) + 1;
-        int connects = dialer.count(flapping.address());
+        int connects = dialer.count(addressOf(flapping));
         assertThat(connects).as("connects to the flapping server in %d ms", elapsedMillis).isLessThanOrEqualTo(bound);
         assertThat(failed.get()).as("at most one failed request per connect").isLessThanOrEqualTo(connects);
-        assertThat(events.count(Type.SERVER_UP, flapping.address()))
+        assertThat(events.count(Type.SERVER_UP, addressOf(flapping)))
                 .as("its trials all fail: never UP again after the first dial").isLessThanOrEqualTo(1);
         assertThat(served.get()).as("the good server serves everyone else").isGreaterThan(100);
     }
@@ -103,8 +104,8 @@ class GrayFailureTest {
     /** Finding 2: about 1,300 reconnects in 3 s, a connection that died right after connecting redialed at once. */
     @Test
     void aManagedConnectionToAServerThatResetsEverythingBacksOff() throws Exception {
-        TestServer flapping = fixture.server("flapping").mode(TestServer.Mode.RESET_ON_ACCEPT);
-        ManagedConnection managed = fixture.register(ManagedConnection.builder().servers(flapping.hostPort())
+        MockTcpServer flapping = fixture.server("flapping").fault(MockTcpServer.Fault.RESET);
+        ManagedConnection managed = fixture.register(ManagedConnection.builder().servers(flapping.address())
                 .retryMin(Duration.ofMillis(200)).retryMax(Duration.ofMillis(200)).build());
         byte[] line = "x\n".getBytes(StandardCharsets.UTF_8);
         long start = System.nanoTime();
@@ -119,18 +120,18 @@ class GrayFailureTest {
             }
         }
         long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertThat(flapping.accepted()).as("connects in %d ms, each at least 100 ms apart", elapsedMillis)
+        assertThat(flapping.acceptedConnections()).as("connects in %d ms, each at least 100 ms apart", elapsedMillis)
                 .isLessThanOrEqualTo((int) (elapsedMillis / 100) + 2);
     }
 
     /** Finding 3: a fresh pool refused tryAcquire() with PoolExhaustedException while its warm-up dial ran. */
     @Test
     void aFreshPoolServesTryAcquireAtOnce() throws Exception {
-        TestServer server = fixture.server("a");
+        MockTcpServer server = fixture.server("a");
         for (int i = 0; i < 1_000; i++) {
-            try (ConnPool pool = ConnPool.builder().name("fresh").servers(server.hostPort()).build();
+            try (ConnPool pool = ConnPool.builder().name("fresh").servers(server.address()).build();
                     PooledConnection c = pool.tryAcquire()) {
-                assertThat(c.server()).isEqualTo(server.address());
+                assertThat(c.server()).isEqualTo(addressOf(server));
             }
         }
     }
@@ -139,11 +140,11 @@ class GrayFailureTest {
     @Test
     void aTimeoutNamesEachServerItsStateAndTheDialInProgress() {
         BlackHole hole = fixture.blackHole();
-        ConnPool pool = fixture.pool(ConnPool.builder().name(fixture.testName()).servers(hole.hostPort())
+        ConnPool pool = fixture.pool(ConnPool.builder().name(fixture.testName()).servers(hole.address())
                 .dialTimeout(Duration.ofSeconds(3)));
 
         assertThatThrownBy(() -> pool.acquire(Duration.ofMillis(500))).isInstanceOf(AcquireTimeoutException.class)
-                .hasMessageContaining(hole.hostPort() + " is UNKNOWN")
+                .hasMessageContaining(hole.address() + " is UNKNOWN")
                 .hasMessageContaining("in progress for")
                 .hasMessageContaining("dialTimeout 3000 ms")
                 .hasMessageNotContaining("stayed busy");
@@ -152,9 +153,10 @@ class GrayFailureTest {
     /** Finding 5: each acquire after close() opened a connection, or waited out the TLS dial timeout. */
     @Test
     void aClosedPoolNeverDialsNorWaits() throws Exception {
-        TestServer silent = fixture.server("silent").mode(TestServer.Mode.SILENT); // TCP up, never a TLS answer
+        MockTcpServer silent = fixture.server("silent").fault(MockTcpServer.Fault.HANG); // TCP up, never a TLS answer
+        CountingDialer dialer = new CountingDialer(Dialer.tls(tls.clientContext()));
         ConnPool pool = fixture.pool(fixture.builder(silent).minIdlePerServer(0).dialTimeout(Duration.ofSeconds(3))
-                .dialer(Dialer.tls(tls.clientContext())));
+                .dialer(dialer));
         pool.close();
         long start = System.nanoTime();
         for (int i = 0; i < 10; i++) {
@@ -163,14 +165,14 @@ class GrayFailureTest {
         }
         assertThat(Duration.ofNanos(System.nanoTime() - start)).as("no dial timeout waited").isLessThan(
                 Duration.ofSeconds(2));
-        assertThat(silent.accepted()).isZero();
+        assertThat(dialer.count(addressOf(silent))).as("dials").isZero();
     }
 
     /** Finding 6: a caller of a quiet pool sharing a budget with a busy one was served 0 of 5 times. */
     @Test
     void aQuietPoolSharingABudgetWithABusyOneIsServed() throws Exception {
-        TestServer a = fixture.server("a");
-        TestServer b = fixture.server("b");
+        MockTcpServer a = fixture.server("a");
+        MockTcpServer b = fixture.server("b");
         ConnectionBudget budget = ConnectionBudget.of(2);
         ConnPool busy = fixture.pool(fixture.builder(a).name("busy").budget(budget).minIdlePerServer(0));
         ConnPool quiet = fixture.pool(fixture.builder(b).name("quiet").budget(budget).minIdlePerServer(0));
@@ -204,7 +206,7 @@ class GrayFailureTest {
     /** Finding 7: a borrow force-closed by close(grace) still reported open; its use gave a SocketException. */
     @Test
     void aBorrowForceClosedAtShutdownIsClosedForItsBorrowerToo() throws Exception {
-        TestServer server = fixture.server("a");
+        MockTcpServer server = fixture.server("a");
         ConnPool pool = fixture.pool(fixture.builder(server));
         PooledConnection kept = pool.acquire();
 
@@ -224,8 +226,8 @@ class GrayFailureTest {
      */
     @Test
     void anInterruptedBorrowerDoesNotCostAHealthyConnection() throws Exception {
-        TestServer plain = fixture.server("plain");
-        TestServer secure = fixture.tlsServer("secure", tls.serverContext());
+        MockTcpServer plain = fixture.server("plain");
+        MockTcpServer secure = fixture.tlsServer("secure", tls.serverContext());
         for (ConnPool pool : new ConnPool[] {
                 fixture.pool(fixture.builder(plain).name("plain").minIdlePerServer(0).validationInterval(Duration.ZERO)),
                 fixture.pool(fixture.builder(secure).name("secure").minIdlePerServer(0).validationInterval(Duration.ZERO)
@@ -245,7 +247,7 @@ class GrayFailureTest {
                 Thread.interrupted();
             }
         }
-        await().atMost(WAIT).until(() -> plain.accepted() + secure.accepted() == 2);
+        await().atMost(WAIT).until(() -> plain.acceptedConnections() + secure.acceptedConnections() == 2);
     }
 
     /** Finding 9: callers queued behind a warm-up dial that failed slept to their own deadline. */
@@ -315,7 +317,7 @@ class GrayFailureTest {
     /** Finding 12: a server stopped while the pool was idle still showed UP 23 s later. */
     @Test
     void aServerStoppedWhileThePoolIsIdleShowsDownWithinFiveSeconds() throws Exception {
-        TestServer server = fixture.server("a");
+        MockTcpServer server = fixture.server("a");
         ConnPool pool = fixture.pool(fixture.builder(server)); // every setting at its default
         await().atMost(WAIT).until(() -> pool.stats().idle() == 1
                 && pool.servers().get(0).state() == ServerState.UP);

@@ -3,9 +3,9 @@ package io.connpool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
 import io.connpool.testing.PoolFixture;
-import io.connpool.testing.TestServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +46,7 @@ class HousekeeperTest {
 
     @Test
     void idleConnectionsAboveMinIdleCloseAfterTheIdleTimeoutAndMinIdleIsKept() throws Exception {
-        TestServer server = fixture.server("a");
+        MockTcpServer server = fixture.server("a");
         DefaultConnPool pool = pool(fixture.builder(server).minIdlePerServer(1).maxConnectionsPerServer(4)
                 .idleTimeout(Duration.ofMinutes(10)).maxLifetime(Duration.ZERO));
         openAtOnce(pool, 3);
@@ -65,11 +65,11 @@ class HousekeeperTest {
 
     @Test
     void connectionsPastTheirLifetimeAreReplacedByTheRefill() throws Exception {
-        TestServer server = fixture.server("a");
+        MockTcpServer server = fixture.server("a");
         DefaultConnPool pool = pool(fixture.builder(server).minIdlePerServer(1).maxLifetime(Duration.ofMinutes(30)));
         long start = clock.nanoTime();
         // the server counts a connection when its accept thread gets to it, a moment after the dial
-        await().atMost(Duration.ofSeconds(10)).until(() -> server.accepted() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.acceptedConnections() == 1);
 
         pool.housekeeper.run(at(start, Duration.ofMinutes(29)));
         assertThat(pool.stats().closed()).as("a few percent shorter at random, never more than 2.5 %").isZero();
@@ -78,12 +78,12 @@ class HousekeeperTest {
         assertThat(pool.stats().closed()).isEqualTo(1);
         clock.runDue(); // the refill the close asked for
         assertThat(pool.stats().idle()).isEqualTo(1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> server.accepted() == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.acceptedConnections() == 2);
     }
 
     @Test
     void theNextRoundIsDueWhenTheNextConnectionExpires() throws Exception {
-        TestServer server = fixture.server("a");
+        MockTcpServer server = fixture.server("a");
         DefaultConnPool pool = pool(fixture.builder(server).minIdlePerServer(1).maxLifetime(Duration.ofSeconds(2)));
         long start = clock.nanoTime();
 
@@ -101,7 +101,7 @@ class HousekeeperTest {
 
     @Test
     void theSweepFindsAConnectionTheServerClosedAndTheRefillFindsTheServerDown() throws Exception {
-        TestServer server = fixture.server("a");
+        MockTcpServer server = fixture.server("a");
         DefaultConnPool pool = pool(fixture.builder(server).minIdlePerServer(1));
         assertThat(pool.servers().get(0).state()).isEqualTo(ServerState.UP);
 
@@ -121,7 +121,7 @@ class HousekeeperTest {
 
     @Test
     void aSoftEvictClosesIdleConnectionsNowAndBorrowedOnesWhenReturned() throws Exception {
-        TestServer server = fixture.server("a");
+        MockTcpServer server = fixture.server("a");
         DefaultConnPool pool = pool(fixture.builder(server).minIdlePerServer(1).maxConnectionsPerServer(4));
         openAtOnce(pool, 2);
         PooledConnection borrowed = pool.tryAcquire();

@@ -1,15 +1,16 @@
 package io.connpool;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.connpool.ConnPoolListener.CloseReason;
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
 import io.connpool.testing.PoolFixture;
 import io.connpool.testing.RecordingListener;
 import io.connpool.testing.RecordingListener.Event;
 import io.connpool.testing.RecordingListener.Type;
-import io.connpool.testing.TestServer;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +28,7 @@ class IdleAndLifetimeTest {
 
     @Test
     void connectionsAboveMinIdleCloseAfterTheIdleTimeout() throws Exception {
-        TestServer server = fixture.server("a");
+        MockTcpServer server = fixture.server("a");
         long idleTimeoutMillis = 300;
         ConnPool pool = fixture.pool(fixture.builder(server).maxConnectionsPerServer(4).minIdlePerServer(1)
                 .idleTimeout(Duration.ofMillis(idleTimeoutMillis)).listener(events));
@@ -58,7 +59,7 @@ class IdleAndLifetimeTest {
 
     @Test
     void idleConnectionsAreReplacedAtTheirMaxLifetimeAndBorrowedOnesRetiredOnReturn() throws Exception {
-        TestServer server = fixture.server("a");
+        MockTcpServer server = fixture.server("a");
         ConnPool pool = fixture.pool(fixture.builder(server).maxConnectionsPerServer(4).minIdlePerServer(1)
                 .maxLifetime(Duration.ofMillis(400)).listener(events));
         PooledConnection borrowed = pool.acquire();
@@ -68,17 +69,17 @@ class IdleAndLifetimeTest {
         // min idle dials a second connection, younger than the borrowed one; once the pool has retired
         // it for its age, the borrowed one is past its lifetime too
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> events.closed(server.address(), CloseReason.MAX_LIFETIME) >= 1);
+                .until(() -> events.closed(addressOf(server), CloseReason.MAX_LIFETIME) >= 1);
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - borrowedAt)).isGreaterThanOrEqualTo(390);
         // replaced: min idle refilled with a new connection
         await().until(() -> pool.stats().idle() == 1);
         assertThat(old.isClosed()).as("borrowed: left alone until returned").isFalse();
         assertThat(LineClient.call(borrowed, "old")).isEqualTo("a:old");
 
-        long retiredBefore = events.closed(server.address(), CloseReason.MAX_LIFETIME);
+        long retiredBefore = events.closed(addressOf(server), CloseReason.MAX_LIFETIME);
         borrowed.close();
         assertThat(old.isClosed()).as("retired on return").isTrue();
-        assertThat(events.closed(server.address(), CloseReason.MAX_LIFETIME)).isEqualTo(retiredBefore + 1);
+        assertThat(events.closed(addressOf(server), CloseReason.MAX_LIFETIME)).isEqualTo(retiredBefore + 1);
         try (PooledConnection c = pool.acquire()) {
             assertThat(c.socket()).isNotSameAs(old);
             assertThat(LineClient.call(c, "new")).isEqualTo("a:new");
@@ -87,7 +88,7 @@ class IdleAndLifetimeTest {
 
     @Test
     void minIdleIsRefilledInTheBackgroundAfterTheServerClosedEveryConnection() {
-        TestServer server = fixture.server("a");
+        MockTcpServer server = fixture.server("a");
         ConnPool pool = fixture.pool(fixture.builder(server).maxConnectionsPerServer(4).minIdlePerServer(2)
                 // housekeeping runs at a quarter of the idle timeout: every 500 ms here
                 .idleTimeout(Duration.ofSeconds(2)).listener(events));
@@ -96,7 +97,7 @@ class IdleAndLifetimeTest {
         server.closeConnections();
 
         // no acquire: the pool finds the dead connections and dials new ones by itself
-        await().atMost(Duration.ofSeconds(10)).until(() -> server.accepted() == 4 && server.openConnections() == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.acceptedConnections() == 4 && server.openConnections() == 2);
         assertThat(pool.stats().idle()).isEqualTo(2);
         assertThat(pool.stats().created()).isEqualTo(4);
         assertThat(pool.servers().get(0).state()).isEqualTo(ServerState.UP);
@@ -104,7 +105,7 @@ class IdleAndLifetimeTest {
 
     @Test
     void minIdleIsDialedAtStartWithoutAnyAcquire() {
-        TestServer server = fixture.server("a");
+        MockTcpServer server = fixture.server("a");
         ConnPool pool = fixture.pool(fixture.builder(server).minIdlePerServer(3));
 
         await().until(() -> server.openConnections() == 3);

@@ -2,9 +2,9 @@ package io.connpool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
 import io.connpool.testing.PoolFixture;
-import io.connpool.testing.TestServer;
 import io.connpool.testing.VirtualThreads;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -36,7 +36,7 @@ class InterruptedVirtualBorrowerTest {
 
     @Test
     void anInterruptedVirtualBorrowerKeepsTheHealthyConnection() throws Exception {
-        TestServer server = fixture.server("a");
+        MockTcpServer server = fixture.server("a");
         ConnPool pool = fixture.pool(fixture.builder(server).minIdlePerServer(0).dialer(PLAIN_SOCKETS)
                 .validationInterval(Duration.ZERO));
         int port;
@@ -57,6 +57,6 @@ class InterruptedVirtualBorrowerTest {
 
         assertThat(outcome.get(10, TimeUnit.SECONDS)).as("interrupt kept, same connection, still answering")
                 .isEqualTo("true " + port + " a:still");
-        assertThat(server.accepted()).isEqualTo(1);
+        assertThat(server.acceptedConnections()).isEqualTo(1);
     }
 }

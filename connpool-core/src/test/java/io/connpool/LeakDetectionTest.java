@@ -7,9 +7,9 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.StackTraceElementProxy;
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LogCapture;
 import io.connpool.testing.PoolFixture;
-import io.connpool.testing.TestServer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -38,7 +38,7 @@ class LeakDetectionTest {
 
     @Test
     void aConnectionKeptPastTheThresholdIsLoggedWithTheBorrowersStack() throws Exception {
-        TestServer server = fixture.server("a");
+        MockTcpServer server = fixture.server("a");
         ConnPool pool = fixture.pool(fixture.builder(server).leakDetectionThreshold(Duration.ofMillis(200)));
 
         // returned in time: never reported
@@ -50,7 +50,7 @@ class LeakDetectionTest {
         assertThat(leakWarnings()).hasSize(1);
         ILoggingEvent warning = leakWarnings().get(0);
         assertThat(warning.getFormattedMessage())
-                .contains(server.hostPort()).contains(fixture.testName()).contains("200 ms");
+                .contains(server.address()).contains(fixture.testName()).contains("200 ms");
         IThrowableProxy borrowSite = warning.getThrowableProxy();
         assertThat(borrowSite).as("the warning carries the borrower's stack").isNotNull();
         assertThat(borrowSite.getMessage()).contains(Thread.currentThread().getName());
@@ -71,7 +71,7 @@ class LeakDetectionTest {
 
     @Test
     void offByDefault() throws Exception {
-        TestServer server = fixture.server("a");
+        MockTcpServer server = fixture.server("a");
         ConnPool pool = fixture.pool(fixture.builder(server));
         PooledConnection kept = pool.acquire();
         PoolFixture.letTimePass(Duration.ofMillis(500)); // more than twice the threshold reported above

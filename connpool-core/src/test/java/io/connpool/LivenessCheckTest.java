@@ -1,10 +1,13 @@
 package io.connpool;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.connpool.test.MockTcpServer;
+import io.connpool.testing.NamedEcho;
+import io.connpool.testing.PoolFixture;
 import io.connpool.testing.TestCertificates;
-import io.connpool.testing.TestServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -32,7 +35,7 @@ class LivenessCheckTest {
     static Path certificates;
     private static TestCertificates tls;
 
-    private TestServer server;
+    private MockTcpServer server;
 
     @BeforeAll
     static void certificates() {
@@ -47,8 +50,8 @@ class LivenessCheckTest {
     }
 
     private Socket tlsConnection() throws Exception {
-        server = TestServer.startTls("tls", tls.serverContext());
-        return Dialer.tls(tls.clientContext()).withHostnameVerification(false).dial(server.address(),
+        server = NamedEcho.startTls("tls", tls.serverContext());
+        return Dialer.tls(tls.clientContext()).withHostnameVerification(false).dial(addressOf(server),
                 Duration.ofSeconds(5));
     }
 

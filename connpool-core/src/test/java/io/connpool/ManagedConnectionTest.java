@@ -1,5 +1,6 @@
 package io.connpool;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -8,8 +9,10 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
-import io.connpool.testing.TestServer;
+import io.connpool.testing.NamedEcho;
+import io.connpool.testing.PoolFixture;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +31,7 @@ class ManagedConnectionTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private final TestServer server = TestServer.start("m");
+    private final MockTcpServer server = NamedEcho.start("m");
     private ManagedConnection managed;
     private ListAppender<ILoggingEvent> logs;
 
@@ -55,18 +58,18 @@ class ManagedConnectionTest {
 
     @Test
     void writesReachTheServerAndRepliesCanBeRead() throws Exception {
-        managed = fastRetry(server.hostPort()).build();
+        managed = fastRetry(server.address()).build();
         assertThat(managed.awaitConnected(WAIT)).isTrue();
 
         managed.write(line("hello"));
 
         assertThat(LineClient.readLine(managed.input())).isEqualTo("m:hello");
-        assertThat(managed.server()).isEqualTo(server.address());
+        assertThat(managed.server()).isEqualTo(addressOf(server));
     }
 
     @Test
     void writeFailsAtOnceWhileDownAndNothingIsReplayedLater() throws Exception {
-        managed = fastRetry(server.hostPort()).retryMin(Duration.ofMillis(200)).retryMax(Duration.ofMillis(400))
+        managed = fastRetry(server.address()).retryMin(Duration.ofMillis(200)).retryMax(Duration.ofMillis(400))
                 .build();
         assertThat(managed.awaitConnected(WAIT)).isTrue();
         server.stop();
@@ -81,14 +84,14 @@ class ManagedConnectionTest {
             }
             return !managed.isConnected();
         });
-        long requestsBefore = server.requests();
+        long requestsBefore = server.requests().size();
 
         long start = System.nanoTime();
         for (int i = 0; i < 100; i++) {
             assertThatThrownBy(() -> managed.write(line("dropped")))
                     .isInstanceOf(ConnectionUnavailableException.class)
                     .hasMessageContaining("'m'")
-                    .hasMessageContaining(server.hostPort())
+                    .hasMessageContaining(server.address())
                     .hasMessageContaining("nothing was sent");
         }
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
@@ -97,12 +100,12 @@ class ManagedConnectionTest {
         assertThat(managed.awaitConnected(WAIT)).isTrue();
         managed.write(line("after"));
         assertThat(LineClient.readLine(managed.input())).isEqualTo("m:after");
-        assertThat(server.requests() - requestsBefore).as("only the request sent after reconnection").isEqualTo(1);
+        assertThat(server.requests().size() - requestsBefore).as("only the request sent after reconnection").isEqualTo(1);
     }
 
     @Test
     void putWithAnErrorReplacesTheConnection() throws Exception {
-        managed = fastRetry(server.hostPort()).build();
+        managed = fastRetry(server.address()).build();
         assertThat(managed.awaitConnected(WAIT)).isTrue();
         Socket first = managed.take();
 
@@ -111,13 +114,13 @@ class ManagedConnectionTest {
         assertThat(first.isClosed()).isTrue();
         assertThat(managed.awaitConnected(WAIT)).isTrue();
         assertThat(managed.take()).isNotSameAs(first);
-        await().atMost(WAIT).until(() -> server.accepted() == 2);
+        await().atMost(WAIT).until(() -> server.acceptedConnections() == 2);
     }
 
     @Test
     void lateErrorFromAReplacedConnectionDoesNotKillTheNewOne() throws Exception {
         // go-kit's Manager closed whatever connection was current when a late Put(err) arrived
-        managed = fastRetry(server.hostPort()).build();
+        managed = fastRetry(server.address()).build();
         assertThat(managed.awaitConnected(WAIT)).isTrue();
         Socket old = managed.take();
         managed.put(old, new IOException("first failure"));
@@ -131,12 +134,12 @@ class ManagedConnectionTest {
         assertThat(replacement.isClosed()).isFalse();
         managed.write(line("still"));
         assertThat(LineClient.readLine(managed.input())).isEqualTo("m:still");
-        assertThat(server.accepted()).isEqualTo(2);
+        assertThat(server.acceptedConnections()).isEqualTo(2);
     }
 
     @Test
     void putWithoutErrorKeepsTheConnection() throws Exception {
-        managed = fastRetry(server.hostPort()).build();
+        managed = fastRetry(server.address()).build();
         assertThat(managed.awaitConnected(WAIT)).isTrue();
         Socket socket = managed.take();
 
@@ -147,8 +150,8 @@ class ManagedConnectionTest {
 
     @Test
     void aBlockedReadDoesNotStallWrites() throws Exception {
-        server.mode(TestServer.Mode.SILENT);
-        managed = fastRetry(server.hostPort()).readTimeout(Duration.ZERO).build();
+        server.fault(MockTcpServer.Fault.HANG);
+        managed = fastRetry(server.address()).readTimeout(Duration.ZERO).build();
         assertThat(managed.awaitConnected(WAIT)).isTrue();
         CountDownLatch reading = new CountDownLatch(1);
         CompletableFuture<Integer> reader = CompletableFuture.supplyAsync(() -> {
@@ -174,7 +177,7 @@ class ManagedConnectionTest {
         });
 
         writes.get(10, TimeUnit.SECONDS);
-        await().atMost(WAIT).until(() -> server.requests() == 50);
+        await().atMost(WAIT).until(() -> server.requests().size() == 50);
         assertThat(reader).isNotDone();
         managed.close(); // ends the blocked read
         assertThat(reader.get(10, TimeUnit.SECONDS)).isNegative();
@@ -182,11 +185,11 @@ class ManagedConnectionTest {
 
     @Test
     void usesTheFirstReachableServerAndFailsOverWhenItDies() throws Exception {
-        try (TestServer second = TestServer.start("second")) {
+        try (MockTcpServer second = NamedEcho.start("second")) {
             String refused = "127.0.0.1:" + freePortNobodyListensOn();
-            managed = fastRetry(refused, server.hostPort(), second.hostPort()).build();
+            managed = fastRetry(refused, server.address(), second.address()).build();
             assertThat(managed.awaitConnected(WAIT)).isTrue();
-            assertThat(managed.server()).isEqualTo(server.address());
+            assertThat(managed.server()).isEqualTo(addressOf(server));
 
             server.stop();
             await().atMost(WAIT).until(() -> {
@@ -197,7 +200,7 @@ class ManagedConnectionTest {
                 catch (IOException ignored) {
                     // the break is seen on this write or read
                 }
-                return second.address().equals(managed.server());
+                return addressOf(second).equals(managed.server());
             });
             managed.write(line("on second"));
             assertThat(LineClient.readLine(managed.input())).isEqualTo("second:on second");
@@ -230,7 +233,7 @@ class ManagedConnectionTest {
                 concurrent.decrementAndGet();
             }
         };
-        managed = ManagedConnection.builder().servers(server.hostPort()).dialer(refusing)
+        managed = ManagedConnection.builder().servers(server.address()).dialer(refusing)
                 .backoff(failures -> Duration.ofMillis(30)).build();
         // 32 threads hammering a down connection never cause extra dials
         Thread[] writers = new Thread[32];
@@ -255,7 +258,7 @@ class ManagedConnectionTest {
         int afterClose = dials.get();
 
         assertThat(maxConcurrent.get()).isEqualTo(1);
-        assertThat(server.accepted()).isZero();
+        assertThat(server.acceptedConnections()).isZero();
         // closing stops the retries for good
         await().during(Duration.ofMillis(200)).atMost(WAIT).until(() -> dials.get() <= afterClose + 1);
     }
@@ -274,7 +277,7 @@ class ManagedConnectionTest {
         Logger logger = (Logger) LoggerFactory.getLogger(ManagedConnection.class);
         logger.addAppender(logs);
         AtomicInteger failedDials = new AtomicInteger();
-        managed = fastRetry(server.hostPort()).listener(new ConnPoolListener() {
+        managed = fastRetry(server.address()).listener(new ConnPoolListener() {
             @Override
             public void dialFailed(ServerAddress address, long elapsedNanos, Throwable error) {
                 failedDials.incrementAndGet();
@@ -299,7 +302,7 @@ class ManagedConnectionTest {
 
         assertThat(logged()).filteredOn(e -> e.getLevel() == Level.WARN).hasSize(1)
                 .first().extracting(ILoggingEvent::getFormattedMessage).asString()
-                .contains("'m'").contains(server.hostPort()).contains("reconnecting");
+                .contains("'m'").contains(server.address()).contains("reconnecting");
         assertThat(logged()).filteredOn(e -> e.getLevel() == Level.INFO)
                 .extracting(ILoggingEvent::getFormattedMessage)
                 .anySatisfy(message -> assertThat(message).contains("connected again"));
@@ -320,7 +323,7 @@ class ManagedConnectionTest {
             }
             throw new java.net.SocketTimeoutException("interrupted by close");
         };
-        managed = ManagedConnection.builder().servers(server.hostPort()).dialer(hanging)
+        managed = ManagedConnection.builder().servers(server.address()).dialer(hanging)
                 .dialTimeout(Duration.ofMinutes(5)).build();
         assertThat(dialing.await(10, TimeUnit.SECONDS)).isTrue();
 
@@ -349,7 +352,7 @@ class ManagedConnectionTest {
 
     @Test
     void closeClosesTheSocketAndStopsTheBackgroundThread() throws Exception {
-        managed = fastRetry(server.hostPort()).build();
+        managed = fastRetry(server.address()).build();
         assertThat(managed.awaitConnected(WAIT)).isTrue();
         await().atMost(WAIT).until(() -> server.openConnections() == 1);
 
@@ -364,9 +367,9 @@ class ManagedConnectionTest {
     void rejectsInvalidOptionsNamingThem() {
         assertThatThrownBy(() -> ManagedConnection.builder().build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("servers");
-        assertThatThrownBy(() -> ManagedConnection.builder().servers(server.hostPort()).dialTimeout(Duration.ZERO)
+        assertThatThrownBy(() -> ManagedConnection.builder().servers(server.address()).dialTimeout(Duration.ZERO)
                 .build()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dialTimeout");
-        assertThatThrownBy(() -> ManagedConnection.builder().servers(server.hostPort())
+        assertThatThrownBy(() -> ManagedConnection.builder().servers(server.address())
                 .retryMin(Duration.ofMinutes(2)).retryMax(Duration.ofMinutes(1)).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retryMin");
         assertThatThrownBy(() -> ManagedConnection.builder().servers("nope")).isInstanceOf(IllegalArgumentException.class)

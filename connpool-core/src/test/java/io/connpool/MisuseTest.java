@@ -1,12 +1,13 @@
 package io.connpool;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
 import io.connpool.testing.PoolFixture;
-import io.connpool.testing.TestServer;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -19,7 +20,7 @@ class MisuseTest {
     @RegisterExtension
     final PoolFixture fixture = new PoolFixture();
 
-    private TestServer server;
+    private MockTcpServer server;
     private ConnPool pool;
 
     private void start(int maxConnections) {
@@ -77,10 +78,10 @@ class MisuseTest {
                 out::flush, in::available}) {
             assertThatThrownBy(use).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("already closed")
-                    .hasMessageContaining(server.hostPort())
+                    .hasMessageContaining(server.address())
                     .hasMessageContaining("acquire a new one");
         }
-        assertThat(c.server()).isEqualTo(server.address());
+        assertThat(c.server()).isEqualTo(addressOf(server));
     }
 
     @Test
@@ -98,7 +99,7 @@ class MisuseTest {
             assertThat(again.socket()).isSameAs(socket);
             assertThat(LineClient.call(again, "x")).isEqualTo("a:x");
         }
-        assertThat(server.accepted()).isEqualTo(1);
+        assertThat(server.acceptedConnections()).isEqualTo(1);
     }
 
     @Test

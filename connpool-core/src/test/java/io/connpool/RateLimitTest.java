@@ -1,10 +1,11 @@
 package io.connpool;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.PoolFixture;
-import io.connpool.testing.TestServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,7 @@ class RateLimitTest {
     void eachServerGrantsAboutMaxRpsPerSecondUnderLoad() throws Exception {
         int maxRps = 50;
         int seconds = 3;
-        List<TestServer> servers = fixture.servers("a", "b", "c");
+        List<MockTcpServer> servers = fixture.servers("a", "b", "c");
         long[] end = {Long.MAX_VALUE};
         Map<ServerAddress, LongAdder> granted = new ConcurrentHashMap<>();
         ConnPoolListener counter = new ConnPoolListener() {
@@ -38,7 +39,7 @@ class RateLimitTest {
                 }
             }
         };
-        ConnPool pool = fixture.pool(fixture.builder(servers.toArray(TestServer[]::new)).maxRps(maxRps)
+        ConnPool pool = fixture.pool(fixture.builder(servers.toArray(MockTcpServer[]::new)).maxRps(maxRps)
                 .listener(counter));
         await().until(() -> pool.stats().idle() == servers.size());
 
@@ -65,16 +66,16 @@ class RateLimitTest {
         }
 
         assertThat(granted).hasSize(servers.size());
-        for (TestServer server : servers) {
+        for (MockTcpServer server : servers) {
             // a 3 s window holds 3 or 4 refills of 50 permits; allow 10 % for threads slow to wake
-            assertThat(granted.get(server.address()).sum()).as("acquires served by %s", server.name())
+            assertThat(granted.get(addressOf(server)).sum()).as("acquires served by %s", server.address())
                     .isBetween((long) (0.9 * maxRps * seconds), (long) maxRps * seconds + maxRps);
         }
     }
 
     @Test
     void tryAcquireFailsAtOnceWhenThePermitsAreUsedUp() throws Exception {
-        TestServer server = fixture.server("a");
+        MockTcpServer server = fixture.server("a");
         ConnPool pool = fixture.pool(fixture.builder(server).maxRps(2));
 
         int granted = 0;

@@ -1,11 +1,13 @@
 package io.connpool;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
+import io.connpool.testing.NamedEcho;
 import io.connpool.testing.PoolFixture;
-import io.connpool.testing.TestServer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +21,8 @@ class RoundRobinTest {
 
     @Test
     void sequentialAcquiresAreSpreadEvenlyOverServers() throws Exception {
-        List<TestServer> servers = fixture.servers("a", "b", "c");
-        ConnPool pool = fixture.pool(fixture.builder(servers.toArray(TestServer[]::new)));
+        List<MockTcpServer> servers = fixture.servers("a", "b", "c");
+        ConnPool pool = fixture.pool(fixture.builder(servers.toArray(MockTcpServer[]::new)));
         // while a new server's first dial is in flight, callers pass over it rather than dial it too
         await().until(() -> pool.stats().idle() == 3);
 
@@ -29,32 +31,32 @@ class RoundRobinTest {
         assertThat(served).containsOnlyKeys("a", "b", "c");
         assertThat(served.values()).allSatisfy(count -> assertThat(count).isBetween(99, 101));
         // the replies really came over the servers' sockets: every request was seen by a server
-        assertThat(servers.stream().mapToLong(TestServer::requests).sum()).isEqualTo(300);
+        assertThat(servers.stream().mapToLong(server -> server.requests().size()).sum()).isEqualTo(300);
     }
 
     @Test
     void connectionsAreReusedNotRedialedPerAcquire() throws Exception {
-        List<TestServer> servers = fixture.servers("a", "b", "c");
-        ConnPool pool = fixture.pool(fixture.builder(servers.toArray(TestServer[]::new)));
+        List<MockTcpServer> servers = fixture.servers("a", "b", "c");
+        ConnPool pool = fixture.pool(fixture.builder(servers.toArray(MockTcpServer[]::new)));
         await().until(() -> pool.stats().idle() == 3); // warm-up dials done
 
         serve(pool, 300);
 
         // sequential use needs one connection per server; the warm-up dial already made it
-        assertThat(servers).allSatisfy(server -> assertThat(server.accepted()).isEqualTo(1));
+        assertThat(servers).allSatisfy(server -> assertThat(server.acceptedConnections()).isEqualTo(1));
         assertThat(pool.stats().created()).isEqualTo(3);
     }
 
     @Test
     void aServerAddedAtRunTimeTakesItsShareOnceConnected() throws Exception {
-        TestServer a = fixture.server("a");
-        TestServer b = fixture.server("b");
+        MockTcpServer a = fixture.server("a");
+        MockTcpServer b = fixture.server("b");
         ConnPool pool = fixture.pool(fixture.builder(a));
 
         assertThat(serve(pool, 10)).containsOnlyKeys("a");
-        assertThat(pool.addServer(b.address())).isTrue();
-        assertThat(pool.addServer(b.address())).as("adding it twice").isFalse();
-        await().until(() -> PoolFixture.status(pool, b.address()).idle() == 1);
+        assertThat(pool.addServer(addressOf(b))).isTrue();
+        assertThat(pool.addServer(addressOf(b))).as("adding it twice").isFalse();
+        await().until(() -> PoolFixture.status(pool, addressOf(b)).idle() == 1);
 
         Map<String, Integer> served = serve(pool, 100);
         assertThat(served).containsOnlyKeys("a", "b");
@@ -63,15 +65,15 @@ class RoundRobinTest {
 
     @Test
     void aRemovedServerTakesNoMoreTrafficAndItsIdleConnectionsClose() throws Exception {
-        List<TestServer> servers = fixture.servers("a", "b");
-        ConnPool pool = fixture.pool(fixture.builder(servers.toArray(TestServer[]::new)));
+        List<MockTcpServer> servers = fixture.servers("a", "b");
+        ConnPool pool = fixture.pool(fixture.builder(servers.toArray(MockTcpServer[]::new)));
         serve(pool, 10);
 
-        assertThat(pool.removeServer(servers.get(1).address())).isTrue();
+        assertThat(pool.removeServer(addressOf(servers.get(1)))).isTrue();
 
         assertThat(serve(pool, 20)).containsOnlyKeys("a");
         await().until(() -> servers.get(1).openConnections() == 0);
-        assertThat(pool.servers()).extracting(ServerStatus::address).containsExactly(servers.get(0).address());
+        assertThat(pool.servers()).extracting(ServerStatus::address).containsExactly(addressOf(servers.get(0)));
     }
 
     /** Counts, per server name, who answered {@code count} sequential calls. */
@@ -79,8 +81,7 @@ class RoundRobinTest {
         Map<String, Integer> served = new HashMap<>();
         for (int i = 0; i < count; i++) {
             try (PooledConnection c = pool.acquire()) {
-                String reply = LineClient.call(c, "ping");
-                served.merge(reply.substring(0, reply.indexOf(':')), 1, Integer::sum);
+                served.merge(NamedEcho.nameIn(LineClient.call(c, "ping")), 1, Integer::sum);
             }
         }
         return served;

@@ -1,10 +1,12 @@
 package io.connpool;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
-import io.connpool.testing.TestServer;
+import io.connpool.testing.PoolFixture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,27 +16,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RuntimeServersTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private final TestServer a = TestServer.start("a");
-    private final TestServer b = TestServer.start("b");
-    private final TestServer c = TestServer.start("c");
-    private ConnPool pool;
+    @RegisterExtension
+    final PoolFixture fixture = new PoolFixture();
 
-    @AfterEach
-    void tearDown() {
-        if (pool != null) {
-            pool.close();
-        }
-        a.close();
-        b.close();
-        c.close();
-    }
+    private final MockTcpServer a = fixture.server("a");
+    private final MockTcpServer b = fixture.server("b");
+    private final MockTcpServer c = fixture.server("c");
+    private ConnPool pool;
 
     private Map<String, Integer> spread(int acquires) throws Exception {
         Map<String, Integer> served = new HashMap<>();
@@ -49,28 +44,28 @@ class RuntimeServersTest {
 
     @Test
     void anAddedServerTakesItsShareOfTrafficAtOnce() throws Exception {
-        pool = ConnPool.builder().name("rt").servers(a.hostPort(), b.hostPort()).build();
+        pool = fixture.pool(ConnPool.builder().name("rt").servers(a.address(), b.address()));
         assertThat(spread(100)).containsOnlyKeys("a", "b");
 
-        assertThat(pool.addServer(c.address())).isTrue();
-        assertThat(pool.addServer(c.address())).as("adding twice has no effect").isFalse();
+        assertThat(pool.addServer(addressOf(c))).isTrue();
+        assertThat(pool.addServer(addressOf(c))).as("adding twice has no effect").isFalse();
         // its first dial is in flight: an UNKNOWN server gets one dial at a time, so wait for it to be UP
         await().atMost(WAIT).until(() -> pool.servers().get(2).state() == ServerState.UP);
 
         Map<String, Integer> served = spread(300);
         assertThat(served.values()).allSatisfy(count -> assertThat(count).isBetween(99, 101));
         assertThat(pool.servers()).extracting(ServerStatus::address)
-                .containsExactly(a.address(), b.address(), c.address());
+                .containsExactly(addressOf(a), addressOf(b), addressOf(c));
     }
 
     @Test
     void aRemovedServerClosesIdleConnectionsNowAndBorrowedOnesOnReturn() throws Exception {
-        pool = ConnPool.builder().name("rt").servers(a.hostPort(), b.hostPort()).minIdlePerServer(2).build();
+        pool = fixture.pool(ConnPool.builder().name("rt").servers(a.address(), b.address()).minIdlePerServer(2));
         await().atMost(WAIT).until(() -> a.openConnections() == 2 && b.openConnections() == 2);
         PooledConnection borrowed = borrowFrom(a);
 
-        assertThat(pool.removeServer(a.address())).isTrue();
-        assertThat(pool.removeServer(a.address())).isFalse();
+        assertThat(pool.removeServer(addressOf(a))).isTrue();
+        assertThat(pool.removeServer(addressOf(a))).isFalse();
 
         await().atMost(WAIT).until(() -> a.openConnections() == 1);
         assertThat(LineClient.call(borrowed, "still works")).isEqualTo("a:still works");
@@ -80,12 +75,12 @@ class RuntimeServersTest {
         assertThat(pool.stats().max()).isEqualTo(8);
     }
 
-    private PooledConnection borrowFrom(TestServer server) throws Exception {
+    private PooledConnection borrowFrom(MockTcpServer server) throws Exception {
         List<PooledConnection> others = new ArrayList<>();
         try {
             while (true) {
                 PooledConnection connection = pool.acquire();
-                if (connection.server().equals(server.address())) {
+                if (connection.server().equals(addressOf(server))) {
                     return connection;
                 }
                 others.add(connection);
@@ -98,7 +93,7 @@ class RuntimeServersTest {
 
     @Test
     void serversChangeSafelyWhileTrafficFlows() throws Exception {
-        pool = ConnPool.builder().name("rt").servers(a.hostPort()).acquireTimeout(Duration.ofSeconds(5)).build();
+        pool = fixture.pool(ConnPool.builder().name("rt").servers(a.address()).acquireTimeout(Duration.ofSeconds(5)));
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicInteger calls = new AtomicInteger();
@@ -119,10 +114,10 @@ class RuntimeServersTest {
         }
         workers.forEach(Thread::start);
         for (int round = 0; round < 20; round++) {
-            pool.addServer(round % 2 == 0 ? b.address() : c.address());
+            pool.addServer(round % 2 == 0 ? addressOf(b) : addressOf(c));
             int before = calls.get();
             await().atMost(WAIT).until(() -> calls.get() > before + 20);
-            pool.removeServer(round % 2 == 0 ? c.address() : b.address());
+            pool.removeServer(round % 2 == 0 ? addressOf(c) : addressOf(b));
         }
         running.set(false);
         for (Thread worker : workers) {
@@ -130,7 +125,7 @@ class RuntimeServersTest {
         }
 
         assertThat(failure.get()).isNull();
-        assertThat(pool.servers()).extracting(ServerStatus::address).containsExactly(a.address(), c.address());
+        assertThat(pool.servers()).extracting(ServerStatus::address).containsExactly(addressOf(a), addressOf(c));
         PoolStats stats = pool.stats();
         assertThat(stats.acquired()).isEqualTo(stats.released());
         assertThat(stats.active()).isZero();

@@ -1,14 +1,15 @@
 package io.connpool;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.CountingDialer;
 import io.connpool.testing.LineClient;
 import io.connpool.testing.PoolFixture;
 import io.connpool.testing.RecordingListener;
 import io.connpool.testing.RecordingListener.Type;
-import io.connpool.testing.TestServer;
 import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,8 @@ class ServerLifecycleTest {
     /** Counts dials as the pool makes them (the server counts a connection only when its thread accepts it). */
     private final CountingDialer dialer = CountingDialer.tcp();
 
-    private ConnPool pool(TestServer server) {
+    private ConnPool pool(MockTcpServer server) {
+        server.fault(MockTcpServer.Fault.RESET, "reset"::equals);
         ConnPool pool = fixture.pool(clock.install(fixture.builder(server).ejectAfterFailures(2).dialer(dialer)
                 .backoff(failures -> Duration.ofMillis(100L << (failures - 1))).listener(events)));
         clock.runDue();
@@ -48,7 +50,7 @@ class ServerLifecycleTest {
 
     @Test
     void anEjectedServerIsProbedOnceAtItsBackoffThenOnProbationUntilItsTrialComesBackHealthy() throws Exception {
-        TestServer server = fixture.server("a");
+        MockTcpServer server = fixture.server("a");
         ConnPool pool = pool(server);
         assertThat(state(pool)).isEqualTo(ServerState.UP);
 
@@ -56,19 +58,19 @@ class ServerLifecycleTest {
         assertThat(state(pool)).isEqualTo(ServerState.UP);
         breakOne(pool);
         assertThat(state(pool)).as("ejected after 2").isEqualTo(ServerState.DOWN);
-        int accepted = dialer.count(server.address());
+        int accepted = dialer.count(addressOf(server));
 
         clock.advance(Duration.ofMillis(99));
-        assertThat(dialer.count(server.address())).as("no dial before the backoff is up").isEqualTo(accepted);
+        assertThat(dialer.count(addressOf(server))).as("no dial before the backoff is up").isEqualTo(accepted);
         assertThatThrownBy(pool::tryAcquire).isInstanceOf(NoServerAvailableException.class);
         clock.advance(Duration.ofMillis(1));
-        assertThat(dialer.count(server.address())).as("exactly one probe").isEqualTo(accepted + 1);
+        assertThat(dialer.count(addressOf(server))).as("exactly one probe").isEqualTo(accepted + 1);
         assertThat(state(pool)).isEqualTo(ServerState.PROBATION);
 
         PooledConnection trial = pool.tryAcquire();
         assertThatThrownBy(pool::tryAcquire).as("one trial borrow at a time").isInstanceOf(PoolExhaustedException.class)
                 .hasMessageContaining("is PROBATION").hasMessageContaining("its one trial borrow is out");
-        assertThat(dialer.count(server.address())).as("no dial while on probation").isEqualTo(accepted + 1);
+        assertThat(dialer.count(addressOf(server))).as("no dial while on probation").isEqualTo(accepted + 1);
         assertThat(LineClient.call(trial, "hello")).isEqualTo("a:hello");
         trial.close();
 
@@ -84,7 +86,7 @@ class ServerLifecycleTest {
 
     @Test
     void aFailedTrialSendsTheServerStraightBackDownWithALongerBackoff() throws Exception {
-        TestServer server = fixture.server("a");
+        MockTcpServer server = fixture.server("a");
         ConnPool pool = pool(server);
         breakOne(pool);
         breakOne(pool);
@@ -96,17 +98,17 @@ class ServerLifecycleTest {
         ServerStatus down = pool.servers().get(0);
         assertThat(down.state()).isEqualTo(ServerState.DOWN);
         assertThat(down.consecutiveFailures()).as("a second ejection: one step longer").isEqualTo(2);
-        int accepted = dialer.count(server.address());
+        int accepted = dialer.count(addressOf(server));
         clock.advance(Duration.ofMillis(199));
-        assertThat(dialer.count(server.address())).isEqualTo(accepted);
+        assertThat(dialer.count(addressOf(server))).isEqualTo(accepted);
         clock.advance(Duration.ofMillis(1));
-        assertThat(dialer.count(server.address())).isEqualTo(accepted + 1);
+        assertThat(dialer.count(addressOf(server))).isEqualTo(accepted + 1);
         assertThat(state(pool)).isEqualTo(ServerState.PROBATION);
     }
 
     @Test
     void anInvalidatedTrialGivesNoVerdictAndTheNextBorrowTriesAgain() throws Exception {
-        TestServer server = fixture.server("a");
+        MockTcpServer server = fixture.server("a");
         ConnPool pool = pool(server);
         breakOne(pool);
         breakOne(pool);
@@ -123,7 +125,7 @@ class ServerLifecycleTest {
 
     @Test
     void connectionsOpenedBeforeAnOutageAreClosedWhenTheyComeBack() throws Exception {
-        TestServer server = fixture.server("a");
+        MockTcpServer server = fixture.server("a");
         ConnPool pool = pool(server);
         PooledConnection fromBefore = pool.tryAcquire();
         breakOne(pool);
@@ -139,9 +141,9 @@ class ServerLifecycleTest {
 
     @Test
     void aClosedPoolNeverDials() throws Exception {
-        TestServer server = fixture.server("a");
+        MockTcpServer server = fixture.server("a");
         ConnPool pool = pool(server);
-        int accepted = dialer.count(server.address());
+        int accepted = dialer.count(addressOf(server));
         pool.close();
 
         for (int i = 0; i < 20; i++) {
@@ -149,7 +151,7 @@ class ServerLifecycleTest {
             assertThatThrownBy(() -> pool.acquire(Duration.ofMillis(10))).isInstanceOf(PoolClosedException.class);
         }
         clock.advance(Duration.ofHours(1));
-        assertThat(dialer.count(server.address())).isEqualTo(accepted);
+        assertThat(dialer.count(addressOf(server))).isEqualTo(accepted);
         assertThat(pool.servers()).allSatisfy(status -> assertThat(status.state()).isEqualTo(ServerState.REMOVED));
     }
 }

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
 import io.connpool.testing.PoolFixture;
-import io.connpool.testing.TestServer;
 import java.io.InterruptedIOException;
 import java.net.Socket;
 import java.time.Duration;
@@ -23,7 +23,7 @@ class ShutdownTest {
     @RegisterExtension
     final PoolFixture fixture = new PoolFixture();
 
-    private TestServer server;
+    private MockTcpServer server;
     private ConnPool pool;
 
     /** One connection only, so a second caller has to wait. */

@@ -1,34 +1,30 @@
 package io.connpool;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
-import io.connpool.testing.TestServer;
+import io.connpool.testing.PoolFixture;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class SoftEvictTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private final TestServer a = TestServer.start("a");
-    private final TestServer b = TestServer.start("b");
-    private ConnPool pool;
+    @RegisterExtension
+    final PoolFixture fixture = new PoolFixture();
 
-    @AfterEach
-    void tearDown() {
-        if (pool != null) {
-            pool.close();
-        }
-        a.close();
-        b.close();
-    }
+    private final MockTcpServer a = fixture.server("a");
+    private final MockTcpServer b = fixture.server("b");
+    private ConnPool pool;
 
     @Test
     void closesIdleNowAndBorrowedOnReturnOnceThenReusesNormally() throws Exception {
-        pool = ConnPool.builder().name("se").servers(a.hostPort()).minIdlePerServer(0).build();
+        pool = fixture.pool(ConnPool.builder().name("se").servers(a.address()).minIdlePerServer(0));
         PooledConnection borrowed = pool.acquire();
         PooledConnection idle = pool.acquire();
         idle.close();
@@ -52,18 +48,18 @@ class SoftEvictTest {
             }
         }
         await().atMost(WAIT).until(() -> a.openConnections() == 1);
-        assertThat(a.accepted()).isEqualTo(3);
+        assertThat(a.acceptedConnections()).isEqualTo(3);
     }
 
     @Test
     void evictingOneServerLeavesTheOthersAlone() throws Exception {
-        pool = ConnPool.builder().name("se").servers(a.hostPort(), b.hostPort()).build();
+        pool = fixture.pool(ConnPool.builder().name("se").servers(a.address(), b.address()));
         await().atMost(WAIT).until(() -> a.openConnections() == 1 && b.openConnections() == 1);
 
-        pool.softEvict(a.address());
+        pool.softEvict(addressOf(a));
 
-        await().atMost(WAIT).until(() -> a.accepted() == 2); // refilled to min idle
-        assertThat(b.accepted()).isEqualTo(1);
+        await().atMost(WAIT).until(() -> a.acceptedConnections() == 2); // refilled to min idle
+        assertThat(b.acceptedConnections()).isEqualTo(1);
         assertThat(b.openConnections()).isEqualTo(1);
     }
 }

@@ -3,8 +3,8 @@ package io.connpool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.PoolFixture;
-import io.connpool.testing.TestServer;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,8 +39,8 @@ class StressTest {
 
     @Test
     void noConnectionIsEverHeldByTwoBorrowersAndTheCapHolds() throws Exception {
-        List<TestServer> servers = fixture.servers("a", "b");
-        ConnPool pool = fixture.pool(fixture.builder(servers.toArray(TestServer[]::new))
+        List<MockTcpServer> servers = fixture.servers("a", "b");
+        ConnPool pool = fixture.pool(fixture.builder(servers.toArray(MockTcpServer[]::new))
                 .maxConnectionsPerServer(MAX_PER_SERVER).acquireTimeout(Duration.ofSeconds(30)));
         int cap = SERVERS * MAX_PER_SERVER;
 
@@ -115,6 +115,6 @@ class StressTest {
 
         pool.close();
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> servers.stream().mapToInt(TestServer::openConnections).sum() == 0);
+                .until(() -> servers.stream().mapToInt(MockTcpServer::openConnections).sum() == 0);
     }
 }

@@ -1,13 +1,14 @@
 package io.connpool;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.CountingDialer;
 import io.connpool.testing.CountingDialer.Attempt;
 import io.connpool.testing.LineClient;
 import io.connpool.testing.PoolFixture;
-import io.connpool.testing.TestServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * While a server is DOWN, many callers must not each dial it: one background probe per backoff step. The
- * server is a stopped {@link TestServer} (connects refused), and every connect is counted at the dialer.
+ * server is a stopped {@link MockTcpServer} (connects refused), and every connect is counted at the dialer.
  */
 class ThunderingHerdTest {
 
@@ -33,7 +34,7 @@ class ThunderingHerdTest {
 
     private final CountingDialer dialer = CountingDialer.tcp();
 
-    private ConnPool pool(TestServer... servers) {
+    private ConnPool pool(MockTcpServer... servers) {
         return fixture.pool(fixture.builder(servers).dialer(dialer)
                 .retryMin(Duration.ofMillis(RETRY_MIN_MS)).retryMax(Duration.ofMillis(RETRY_MAX_MS))
                 .validationInterval(Duration.ZERO)
@@ -41,9 +42,9 @@ class ThunderingHerdTest {
     }
 
     /** Stops the server and lets callers find out, so that the pool holds it DOWN at step one. */
-    private static void bringDown(ConnPool pool, TestServer server) {
+    private static void bringDown(ConnPool pool, MockTcpServer server) {
         server.stop();
-        for (int i = 0; i < 10 && PoolFixture.status(pool, server.address()).state() != ServerState.DOWN; i++) {
+        for (int i = 0; i < 10 && PoolFixture.status(pool, addressOf(server)).state() != ServerState.DOWN; i++) {
             try {
                 pool.tryAcquire().close();
             }
@@ -54,16 +55,16 @@ class ThunderingHerdTest {
                 throw new AssertionError(ex);
             }
         }
-        assertThat(PoolFixture.status(pool, server.address()).state()).isEqualTo(ServerState.DOWN);
+        assertThat(PoolFixture.status(pool, addressOf(server)).state()).isEqualTo(ServerState.DOWN);
     }
 
     @Test
     void callersWaitingOnTheOnlyServerDoNotDialItThemselves() throws Exception {
-        TestServer server = fixture.server("a");
+        MockTcpServer server = fixture.server("a");
         ConnPool pool = pool(server);
         pool.acquire().close();
         bringDown(pool, server);
-        int before = dialer.count(server.address());
+        int before = dialer.count(addressOf(server));
 
         ExecutorService threads = fixture.threads(CALLERS);
         List<Future<Throwable>> callers = new ArrayList<>();
@@ -82,19 +83,19 @@ class ThunderingHerdTest {
             assertThat(caller.get(10, TimeUnit.SECONDS)).isInstanceOf(NoServerAvailableException.class);
         }
 
-        List<Attempt> attempts = dialer.attempts(server.address());
+        List<Attempt> attempts = dialer.attempts(addressOf(server));
         assertOneDialPerBackoffStep(attempts.subList(before - 1, attempts.size()));
-        assertThat(dialer.mostConcurrent(server.address())).isEqualTo(1);
+        assertThat(dialer.mostConcurrent(addressOf(server))).isEqualTo(1);
     }
 
     @Test
     void busyCallersServedByAHealthyServerNeverDialTheDownOne() throws Exception {
-        TestServer up = fixture.server("up");
-        TestServer down = fixture.server("down");
+        MockTcpServer up = fixture.server("up");
+        MockTcpServer down = fixture.server("down");
         ConnPool pool = pool(up, down);
         RoundRobinTest.serve(pool, 4);
         bringDown(pool, down);
-        int before = dialer.count(down.address());
+        int before = dialer.count(addressOf(down));
 
         ExecutorService threads = fixture.threads(CALLERS);
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
@@ -116,9 +117,9 @@ class ThunderingHerdTest {
         }
 
         assertThat(served.get()).isGreaterThan(CALLERS);
-        List<Attempt> attempts = dialer.attempts(down.address());
+        List<Attempt> attempts = dialer.attempts(addressOf(down));
         assertOneDialPerBackoffStep(attempts.subList(before - 1, attempts.size()));
-        assertThat(dialer.mostConcurrent(down.address())).isEqualTo(1);
+        assertThat(dialer.mostConcurrent(addressOf(down))).isEqualTo(1);
     }
 
     /**

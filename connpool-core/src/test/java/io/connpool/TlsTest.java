@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
 import io.connpool.testing.PoolFixture;
 import io.connpool.testing.TestCertificates;
-import io.connpool.testing.TestServer;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,8 +44,8 @@ class TlsTest {
 
     @Test
     void thePoolWorksOverTlsWhenTheCertificateNamesTheServer() throws Exception {
-        TestServer server = fixture.tlsServer("tls", right.serverContext());
-        for (String address : new String[] {"localhost:" + server.port(), server.hostPort()}) {
+        MockTcpServer server = fixture.tlsServer("tls", right.serverContext());
+        for (String address : new String[] {"localhost:" + server.port(), server.address()}) {
             ConnPool pool = pool(address, Dialer.tls(right.clientContext()));
             try (PooledConnection c = pool.acquire()) {
                 assertThat(c.socket()).isInstanceOf(SSLSocket.class);
@@ -57,12 +57,12 @@ class TlsTest {
             }
             pool.close();
         }
-        assertThat(server.accepted()).isEqualTo(2);
+        assertThat(server.acceptedConnections()).isEqualTo(2);
     }
 
     @Test
     void hostnameVerificationRejectsACertificateForAnotherName() {
-        TestServer server = fixture.tlsServer("tls", wrong.serverContext());
+        MockTcpServer server = fixture.tlsServer("tls", wrong.serverContext());
         ConnPool pool = pool("localhost:" + server.port(), Dialer.tls(wrong.clientContext()));
 
         assertThatThrownBy(pool::tryAcquire)
@@ -74,19 +74,19 @@ class TlsTest {
 
     @Test
     void hostnameVerificationRejectsACertificateWithoutTheDialedIp() {
-        TestServer server = fixture.tlsServer("tls", wrong.serverContext());
-        ConnPool pool = pool(server.hostPort(), Dialer.tls(wrong.clientContext()));
+        MockTcpServer server = fixture.tlsServer("tls", wrong.serverContext());
+        ConnPool pool = pool(server.address(), Dialer.tls(wrong.clientContext()));
 
         assertThatThrownBy(pool::tryAcquire)
                 .isInstanceOf(NoServerAvailableException.class)
-                .hasMessageContaining(server.hostPort())
+                .hasMessageContaining(server.address())
                 .hasMessageContaining("127.0.0.1")
                 .hasMessageContaining("SSLHandshakeException");
     }
 
     @Test
     void withoutHostnameVerificationTheWrongNameIsAccepted() throws Exception {
-        TestServer server = fixture.tlsServer("tls", wrong.serverContext());
+        MockTcpServer server = fixture.tlsServer("tls", wrong.serverContext());
         ConnPool pool = pool("localhost:" + server.port(),
                 Dialer.tls(wrong.clientContext()).withHostnameVerification(false));
 
@@ -97,7 +97,7 @@ class TlsTest {
 
     @Test
     void anUntrustedCertificateIsRejectedEvenWithoutHostnameVerification() {
-        TestServer server = fixture.tlsServer("tls", wrong.serverContext());
+        MockTcpServer server = fixture.tlsServer("tls", wrong.serverContext());
         ConnPool pool = pool("localhost:" + server.port(),
                 Dialer.tls(right.clientContext()).withHostnameVerification(false));
 
@@ -110,21 +110,21 @@ class TlsTest {
     @Test
     void theHandshakeCountsAgainstTheDialTimeout() {
         // accepts the TCP connect, never answers the ClientHello
-        TestServer silent = fixture.server("silent").mode(TestServer.Mode.SILENT);
-        ConnPool pool = fixture.pool(ConnPool.builder().name(fixture.testName()).servers(silent.hostPort())
+        MockTcpServer silent = fixture.server("silent").fault(MockTcpServer.Fault.HANG);
+        ConnPool pool = fixture.pool(ConnPool.builder().name(fixture.testName()).servers(silent.address())
                 .dialer(Dialer.tls(right.clientContext())).dialTimeout(Duration.ofMillis(500)).minIdlePerServer(0));
 
         long start = System.nanoTime();
         assertThatThrownBy(pool::tryAcquire)
                 .isInstanceOf(NoServerAvailableException.class)
-                .hasMessageContaining(silent.hostPort())
+                .hasMessageContaining(silent.address())
                 .hasMessageContaining("timed out");
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(450L, 3_500L);
     }
 
     @Test
     void anIdleTlsConnectionTheServerClosedIsNeverHandedOut() throws Exception {
-        TestServer server = fixture.tlsServer("tls", right.serverContext());
+        MockTcpServer server = fixture.tlsServer("tls", right.serverContext());
         ConnPool pool = pool("localhost:" + server.port(), Dialer.tls(right.clientContext()));
         Socket first;
         try (PooledConnection c = pool.acquire()) {

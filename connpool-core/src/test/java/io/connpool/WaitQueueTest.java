@@ -1,8 +1,10 @@
 package io.connpool;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.connpool.testing.TestServer;
+import io.connpool.test.MockTcpServer;
+import io.connpool.testing.PoolFixture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,8 +12,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Waiters must never be stranded. Under continuous traffic a lost wake-up heals itself at the next
@@ -22,22 +24,17 @@ class WaitQueueTest {
 
     private static final int ROUNDS = 300;
 
-    private final TestServer server = TestServer.start("w");
+    @RegisterExtension
+    final PoolFixture fixture = new PoolFixture();
+
+    private final MockTcpServer server = fixture.server("w");
     /** Runs in a waiter's thread after its last look, just before it parks: the pool's test seam. */
     private final AtomicReference<Runnable> beforePark = new AtomicReference<>();
     private ConnPool pool;
 
-    @AfterEach
-    void tearDown() {
-        if (pool != null) {
-            pool.close();
-        }
-        server.close();
-    }
-
     @Test
     void aReleaseBetweenAWaitersLastLookAndItsParkStillWakesIt() throws Exception {
-        ConnPool.Builder builder = ConnPool.builder().servers(server.hostPort()).maxConnectionsPerServer(1)
+        ConnPool.Builder builder = ConnPool.builder().servers(server.address()).maxConnectionsPerServer(1)
                 .minIdlePerServer(0).acquireTimeout(Duration.ofSeconds(30));
         builder.options.beforePark = () -> {
             Runnable hook = beforePark.get();
@@ -45,7 +42,7 @@ class WaitQueueTest {
                 hook.run();
             }
         };
-        pool = builder.build();
+        pool = fixture.pool(builder);
         PooledConnection held = pool.acquire();
         CountDownLatch looked = new CountDownLatch(1);
         CountDownLatch released = new CountDownLatch(1);
@@ -76,14 +73,14 @@ class WaitQueueTest {
 
         waiter.join(TimeUnit.SECONDS.toMillis(10)); // a lost wake-up would park it for the whole 30 s timeout
         assertThat(waiter.isAlive()).as("the waiter was woken by the release").isFalse();
-        assertThat(outcome).containsExactly(server.address());
+        assertThat(outcome).containsExactly(addressOf(server));
     }
 
     @Test
     void burstsOfOneShotBorrowersAreAllServedLongBeforeTheirTimeout() throws Exception {
         Duration acquireTimeout = Duration.ofSeconds(30);
-        pool = ConnPool.builder().servers(server.hostPort()).maxConnectionsPerServer(2).minIdlePerServer(2)
-                .acquireTimeout(acquireTimeout).build();
+        pool = fixture.pool(ConnPool.builder().servers(server.address()).maxConnectionsPerServer(2).minIdlePerServer(2)
+                .acquireTimeout(acquireTimeout));
         for (int round = 0; round < ROUNDS; round++) {
             int callers = 64;
             CountDownLatch start = new CountDownLatch(1);

@@ -21,8 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * latency, used when the benchmark does I/O) or is served by the selector thread itself (cheap for a thousand
  * listeners whose connections only sit in a pool).
  *
- * <p>The core module's {@code TestServer} is a test fixture, not on this module's main classpath, and it answers
- * lines with a prefix: a byte-for-byte echo keeps the request and reply sizes exact.
+ * <p>Not the test kit's {@code MockTcpServer}: that one is a test dependency (JUnit), not for a benchmark's
+ * main class path, and it does work per request that a benchmark must not measure (it records every request,
+ * signals its counters, and frames lines); a thousand listeners would also cost it a thousand accept
+ * threads. A byte-for-byte echo keeps the request and reply sizes exact.
  */
 public final class EchoServers implements AutoCloseable {
 

@@ -1,16 +1,19 @@
 package io.connpool.micrometer;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.connpool.ConnPool;
+import io.connpool.ConnPoolListener;
 import io.connpool.PooledConnection;
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
-import io.connpool.testing.TestServer;
+import io.connpool.testing.NamedEcho;
+import io.connpool.testing.PoolFixture;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.connpool.ConnPoolListener;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -26,8 +29,8 @@ import org.junit.jupiter.api.Test;
 
 class ConnPoolMetricsTest {
 
-    private final TestServer a = TestServer.start("a");
-    private final TestServer b = TestServer.start("b");
+    private final MockTcpServer a = NamedEcho.start("a");
+    private final MockTcpServer b = NamedEcho.start("b");
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private ConnPool pool;
 
@@ -43,10 +46,10 @@ class ConnPoolMetricsTest {
 
     @Test
     void gaugesTimersAndCountersFollowThePool() throws Exception {
-        pool = ConnPool.builder().name("billing").servers(a.hostPort()).maxConnectionsPerServer(3)
+        pool = ConnPool.builder().name("billing").servers(a.address()).maxConnectionsPerServer(3)
                 .minIdlePerServer(0).build();
         new ConnPoolMetrics(pool, Tags.of("app", "test")).bindTo(registry);
-        String server = a.hostPort();
+        String server = a.address();
 
         try (PooledConnection c = pool.acquire()) {
             LineClient.call(c, "ping");
@@ -68,7 +71,7 @@ class ConnPoolMetricsTest {
 
     @Test
     void timeoutsAreCountedAndServerDownIsZero() throws Exception {
-        pool = ConnPool.builder().name("p").servers(a.hostPort()).maxConnectionsPerServer(1).minIdlePerServer(0)
+        pool = ConnPool.builder().name("p").servers(a.address()).maxConnectionsPerServer(1).minIdlePerServer(0)
                 .build();
         new ConnPoolMetrics(pool).bindTo(registry);
         try (PooledConnection held = pool.acquire()) {
@@ -91,25 +94,25 @@ class ConnPoolMetricsTest {
             // the server is down now
         }
         await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> assertThat(gauge("connpool.server.up", a.hostPort())).isZero());
+                .untilAsserted(() -> assertThat(gauge("connpool.server.up", a.address())).isZero());
     }
 
     @Test
     void metersOfARemovedServerAreRemovedAndAnAddedServerGetsThem() {
-        pool = ConnPool.builder().name("p").servers(a.hostPort()).maxRps(40).minIdlePerServer(0).build();
+        pool = ConnPool.builder().name("p").servers(a.address()).maxRps(40).minIdlePerServer(0).build();
         new ConnPoolMetrics(pool).bindTo(registry);
-        assertThat(serverMeters(a.hostPort())).isNotEmpty();
-        assertThat(registry.get("connpool.ratelimiter.available.permissions").tag("server", a.hostPort()).gauge()
+        assertThat(serverMeters(a.address())).isNotEmpty();
+        assertThat(registry.get("connpool.ratelimiter.available.permissions").tag("server", a.address()).gauge()
                 .value()).isEqualTo(40.0);
 
-        pool.addServer(b.address());
-        assertThat(gauge("connpool.connections.active", b.hostPort())).isZero();
-        assertThat(registry.find("connpool.ratelimiter.available.permissions").tag("server", b.hostPort()).gauge())
+        pool.addServer(addressOf(b));
+        assertThat(gauge("connpool.connections.active", b.address())).isZero();
+        assertThat(registry.find("connpool.ratelimiter.available.permissions").tag("server", b.address()).gauge())
                 .isNotNull();
 
-        pool.removeServer(a.address());
-        assertThat(serverMeters(a.hostPort())).isEmpty();
-        assertThat(serverMeters(b.hostPort())).extracting(m -> m.getId().getName()).contains(
+        pool.removeServer(addressOf(a));
+        assertThat(serverMeters(a.address())).isEmpty();
+        assertThat(serverMeters(b.address())).extracting(m -> m.getId().getName()).contains(
                 "connpool.connections.active", "connpool.connections.idle", "connpool.server.up",
                 "connpool.connections.acquire", "connpool.connections.usage", "connpool.connections.creation",
                 "connpool.ratelimiter.available.permissions");
@@ -117,31 +120,31 @@ class ConnPoolMetricsTest {
 
     @Test
     void noRateLimiterMetersWithoutMaxRps() {
-        pool = ConnPool.builder().name("p").servers(a.hostPort()).minIdlePerServer(0).build();
+        pool = ConnPool.builder().name("p").servers(a.address()).minIdlePerServer(0).build();
         new ConnPoolMetrics(pool).bindTo(registry);
         assertThat(registry.find("connpool.ratelimiter.available.permissions").meters()).isEmpty();
-        assertThat(pool.rateLimiter(a.address())).isEmpty();
+        assertThat(pool.rateLimiter(addressOf(a))).isEmpty();
     }
 
     @Test
     void aRecorderGivenToTheBuilderCountsTheWarmUpDialsBeforeTheBinderIsBound() {
         ConnPoolMetrics.Recorder recorder = ConnPoolMetrics.recorder();
-        pool = ConnPool.builder().name("warm").servers(a.hostPort(), b.hostPort()).listener(recorder).build();
+        pool = ConnPool.builder().name("warm").servers(a.address(), b.address()).listener(recorder).build();
         await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().idle() == 2);
 
         new ConnPoolMetrics(pool, Tags.empty(), recorder).bindTo(registry);
 
-        assertThat(registry.get("connpool.connections.creation").tag("server", a.hostPort()).timer().count())
+        assertThat(registry.get("connpool.connections.creation").tag("server", a.address()).timer().count())
                 .isEqualTo(1);
-        assertThat(registry.get("connpool.connections.creation").tag("server", b.hostPort()).timer().count())
+        assertThat(registry.get("connpool.connections.creation").tag("server", b.address()).timer().count())
                 .isEqualTo(1);
-        assertThat(registry.get("connpool.connections.creation").tag("server", a.hostPort()).timer()
+        assertThat(registry.get("connpool.connections.creation").tag("server", a.address()).timer()
                 .totalTime(TimeUnit.NANOSECONDS)).isPositive();
     }
 
     @Test
     void withoutARecorderTheWarmUpBeforeBindingIsNotCounted() {
-        pool = ConnPool.builder().name("late").servers(a.hostPort()).build();
+        pool = ConnPool.builder().name("late").servers(a.address()).build();
         await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().idle() == 1);
         new ConnPoolMetrics(pool).bindTo(registry);
         assertThat(registry.get("connpool.connections.creation").timer().count()).isZero();
@@ -149,13 +152,13 @@ class ConnPoolMetricsTest {
 
     @Test
     void aServerGaugeReadsItsOwnServerNotEveryServersStatus() {
-        pool = ConnPool.builder().name("p").servers(a.hostPort(), b.hostPort()).minIdlePerServer(0).build();
+        pool = ConnPool.builder().name("p").servers(a.address(), b.address()).minIdlePerServer(0).build();
         Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
         ConnPool counted = counting(new AtomicReference<>(pool), calls, new CopyOnWriteArrayList<>());
         new ConnPoolMetrics(counted).bindTo(registry);
         calls.clear();
 
-        for (String server : List.of(a.hostPort(), b.hostPort())) {
+        for (String server : List.of(a.address(), b.address())) {
             gauge("connpool.connections.active", server);
             gauge("connpool.connections.idle", server);
             gauge("connpool.server.up", server);
@@ -167,22 +170,22 @@ class ConnPoolMetricsTest {
 
     @Test
     void aServerAnnouncedAgainWithANewRateLimiterHasItsMetersMovedToIt() {
-        ConnPool first = ConnPool.builder().name("p").servers(a.hostPort()).maxRps(40).minIdlePerServer(0).build();
-        ConnPool second = ConnPool.builder().name("p").servers(a.hostPort()).maxRps(25).minIdlePerServer(0).build();
+        ConnPool first = ConnPool.builder().name("p").servers(a.address()).maxRps(40).minIdlePerServer(0).build();
+        ConnPool second = ConnPool.builder().name("p").servers(a.address()).maxRps(25).minIdlePerServer(0).build();
         AtomicReference<ConnPool> target = new AtomicReference<>(first);
         List<ConnPoolListener> listeners = new CopyOnWriteArrayList<>();
         try {
             new ConnPoolMetrics(counting(target, new ConcurrentHashMap<>(), listeners)).bindTo(registry);
             assertThat(permissions()).isEqualTo(40.0);
-            registry.get("connpool.connections.acquire").tag("server", a.hostPort()).timer().record(Duration.ofMillis(3));
+            registry.get("connpool.connections.acquire").tag("server", a.address()).timer().record(Duration.ofMillis(3));
 
             // what a pool rebuilt behind the same ConnPool object announces
             target.set(second);
-            listeners.forEach(listener -> listener.serverAdded(a.address()));
+            listeners.forEach(listener -> listener.serverAdded(addressOf(a)));
 
             assertThat(permissions()).isEqualTo(25.0);
             assertThat(registry.find("connpool.ratelimiter.available.permissions").gauges()).hasSize(1);
-            assertThat(registry.get("connpool.connections.acquire").tag("server", a.hostPort()).timer().count())
+            assertThat(registry.get("connpool.connections.acquire").tag("server", a.address()).timer().count())
                     .as("the server's other meters are kept").isEqualTo(1);
         }
         finally {
@@ -192,7 +195,7 @@ class ConnPoolMetricsTest {
     }
 
     private double permissions() {
-        return registry.get("connpool.ratelimiter.available.permissions").tag("server", a.hostPort()).gauge().value();
+        return registry.get("connpool.ratelimiter.available.permissions").tag("server", a.address()).gauge().value();
     }
 
     /** A ConnPool that forwards to the current target, counts calls by method name and keeps its listeners. */

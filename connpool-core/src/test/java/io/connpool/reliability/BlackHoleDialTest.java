@@ -1,17 +1,22 @@
 package io.connpool.reliability;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.connpool.ConnPool;
 import io.connpool.PoolStats;
 import io.connpool.ServerAddress;
-import io.connpool.testing.TestServer;
+import io.connpool.test.MockTcpServer;
+import io.connpool.testing.BlackHole;
+import io.connpool.testing.PoolFixture;
+import io.connpool.testing.RecordingListener;
+import io.connpool.testing.RecordingListener.Type;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A server whose SYNs are dropped: only the dial timeout ends a dial to it. */
 class BlackHoleDialTest {
@@ -19,55 +24,46 @@ class BlackHoleDialTest {
     private static final Duration DIAL_TIMEOUT = Duration.ofMillis(1500);
     private static final Duration RETRY_MAX = Duration.ofSeconds(2);
 
-    private final BlackHole hole = new BlackHole();
-    private final TestServer a = TestServer.start("a");
-    private ConnPool pool;
-    private Traffic traffic;
-
-    @AfterEach
-    void tearDown() throws InterruptedException {
-        if (traffic != null) {
-            traffic.stop();
-        }
-        if (pool != null) {
-            pool.close();
-        }
-        hole.close();
-        a.close();
-    }
+    @RegisterExtension
+    final PoolFixture fixture = new PoolFixture();
 
     @Test
     void dialTimeoutBoundsTheBlackHoleWhileTheOtherServerKeepsServing() throws Exception {
-        Events events = new Events();
-        ServerAddress h = hole.address();
+        BlackHole hole = fixture.blackHole();
+        MockTcpServer a = fixture.server("a");
+        RecordingListener events = new RecordingListener();
+        ServerAddress h = addressOf(hole);
         long builtAt = System.nanoTime();
-        pool = ConnPool.builder().name("hole")
-                .servers(hole.hostPort(), a.hostPort())
+        ConnPool pool = fixture.pool(ConnPool.builder().name("hole")
+                .servers(hole.address(), a.address())
                 .dialTimeout(DIAL_TIMEOUT)
                 .retryMin(Duration.ofMillis(500)).retryMax(RETRY_MAX)
-                .listener(events)
-                .build();
-        traffic = new Traffic(pool, 4).start();
-        await().atMost(Duration.ofSeconds(15)).until(() -> events.first("down", h, builtAt) != null);
-        Events.Event down = events.first("down", h, builtAt);
-        long detectMillis = TimeUnit.NANOSECONDS.toMillis(down.nanos() - builtAt);
-        long servedWhileDialing = traffic.successes(a.address());
+                .listener(events));
+        Traffic traffic = fixture.register(new Traffic(pool, 4)).start();
+        await().atMost(Duration.ofSeconds(15)).until(() -> events.first(Type.SERVER_DOWN, h, builtAt) != null);
+        RecordingListener.Event down = events.first(Type.SERVER_DOWN, h, builtAt);
+        long detectMillis = TimeUnit.NANOSECONDS.toMillis(down.atNanos() - builtAt);
+        long servedWhileDialing = traffic.successes(addressOf(a));
         assertThat(down.detail()).isInstanceOf(SocketTimeoutException.class);
         assertThat(detectMillis).as("the first dial ends at dialTimeout").isBetween(DIAL_TIMEOUT.toMillis() - 50,
                 DIAL_TIMEOUT.toMillis() + 3_000);
         assertThat(traffic.maxAcquireNanos.get()).as("no caller waits more than one dial timeout")
                 .isLessThan(DIAL_TIMEOUT.toNanos() + TimeUnit.SECONDS.toNanos(1));
 
-        // while it is down, its probes time out in the background: callers never wait for them
-        traffic.maxAcquireNanos.set(0);
-        long failedDialsBefore = events.count("dialFailed", h);
-        await().atMost(Duration.ofSeconds(20)).until(() -> events.count("dialFailed", h) >= failedDialsBefore + 2);
-        assertThat(traffic.maxAcquireNanos.get()).as("acquire while the hole is probed")
+        // while it is down, its probes time out in the background: callers never wait for them. Only acquires
+        // that start now count: callers that joined the first dials while the hole was UNKNOWN finish them late
+        long windowStart = System.nanoTime();
+        traffic.measureAcquiresFrom(windowStart);
+        // two probes that started in the window: a dial ends at dialTimeout, so those that fail after this
+        long probesFailFrom = windowStart + DIAL_TIMEOUT.toNanos();
+        await().atMost(Duration.ofSeconds(20)).until(
+                () -> events.countBetween(Type.DIAL_FAILED, h, probesFailFrom, System.nanoTime()) >= 2);
+        assertThat(traffic.maxAcquireNanosInWindow.get()).as("acquire while the hole is DOWN and probed")
                 .isLessThan(DIAL_TIMEOUT.toNanos());
 
         traffic.mark();
         long openedAt = System.nanoTime();
-        hole.open();
+        hole.startAccepting();
         await().atMost(Duration.ofSeconds(15)).until(() -> traffic.firstSuccessAfterMark(h) != 0);
         long recoverMillis = TimeUnit.NANOSECONDS.toMillis(traffic.firstSuccessAfterMark(h) - openedAt);
         traffic.stop();

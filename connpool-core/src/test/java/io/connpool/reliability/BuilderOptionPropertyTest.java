@@ -1,5 +1,6 @@
 package io.connpool.reliability;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,7 +10,9 @@ import io.connpool.ConnPoolListener;
 import io.connpool.ConnectionBudget;
 import io.connpool.Dialer;
 import io.connpool.ServerAddress;
-import io.connpool.testing.TestServer;
+import io.connpool.test.MockTcpServer;
+import io.connpool.testing.NamedEcho;
+import io.connpool.testing.PoolFixture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,11 +35,11 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  */
 class BuilderOptionPropertyTest {
 
-    private static TestServer server;
+    private static MockTcpServer server;
 
     @BeforeContainer
     static void startServer() {
-        server = TestServer.start("options");
+        server = NamedEcho.start("options");
     }
 
     @AfterContainer
@@ -45,7 +48,7 @@ class BuilderOptionPropertyTest {
     }
 
     private static ConnPool.Builder base() {
-        return ConnPool.builder().name("options").servers(server.hostPort()).minIdlePerServer(0);
+        return ConnPool.builder().name("options").servers(server.address()).minIdlePerServer(0);
     }
 
     private static void rejected(String option, Consumer<ConnPool.Builder> set) {
@@ -133,15 +136,15 @@ class BuilderOptionPropertyTest {
 
     @Property
     void unparsableServersAreRejectedNamingTheValue(@ForAll("badAddresses") String bad) {
-        rejected("'" + bad + "'", b -> b.servers(server.hostPort(), bad));
+        rejected("'" + bad + "'", b -> b.servers(server.address(), bad));
     }
 
     @Example
     void missingDuplicateAndNullServersAreRejected() {
         rejected("servers", b -> b.servers(new String[0]));
         rejected("servers", b -> b.servers(List.of()));
-        rejected("servers", b -> b.servers(server.hostPort(), server.hostPort()));
-        rejected("servers", b -> b.servers(Arrays.asList(server.address(), null)));
+        rejected("servers", b -> b.servers(server.address(), server.address()));
+        rejected("servers", b -> b.servers(Arrays.asList(addressOf(server), null)));
         rejected("servers", b -> b.servers((String[]) null));
         rejected("servers", b -> b.servers((List<ServerAddress>) null));
         rejected("servers", b -> b.servers((ServerAddress[]) null));
@@ -178,7 +181,7 @@ class BuilderOptionPropertyTest {
         List<String> events = new ArrayList<>();
         ConnPool pool = ConnPool.builder()
                 .name("valid")
-                .servers(server.hostPort())
+                .servers(server.address())
                 .dialTimeout(dialTimeout)
                 .readTimeout(readTimeout)
                 .retryMin(retryMin).retryMax(retryMax)

@@ -7,8 +7,10 @@ import io.connpool.ConnPool;
 import io.connpool.ConnPoolListener.CloseReason;
 import io.connpool.PoolStats;
 import io.connpool.PooledConnection;
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
-import io.connpool.testing.TestServer;
+import io.connpool.testing.PoolFixture;
+import io.connpool.testing.RecordingListener;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,38 +18,31 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The server resets a connection (RST, SO_LINGER 0) while a request is in flight, or while it sits idle. */
 class ConnectionResetTest {
 
-    private final TestServer a = TestServer.start("a");
-    private final TestServer b = TestServer.start("b");
+    @RegisterExtension
+    final PoolFixture fixture = new PoolFixture();
+
+    private final MockTcpServer a = fixture.server("a");
+    private final MockTcpServer b = fixture.server("b");
     private ConnPool pool;
     private Traffic traffic;
 
-    @AfterEach
-    void tearDown() throws InterruptedException {
-        if (traffic != null) {
-            traffic.stop();
-        }
-        if (pool != null) {
-            pool.close();
-        }
-        a.close();
-        b.close();
-    }
-
     @Test
     void resetInFlightFailsOnlyThatRequestAndTheConnectionIsNeverReused() throws Exception {
-        Events events = new Events();
-        pool = ConnPool.builder().name("reset")
-                .servers(a.hostPort(), b.hostPort())
+        // the request "reset" is answered with an RST (SO_LINGER 0) instead of a reply; the rest are served
+        a.fault(MockTcpServer.Fault.RESET, "reset"::equals);
+        b.fault(MockTcpServer.Fault.RESET, "reset"::equals);
+        RecordingListener events = new RecordingListener();
+        pool = fixture.pool(ConnPool.builder().name("reset")
+                .servers(a.address(), b.address())
                 .maxConnectionsPerServer(4)
                 .readTimeout(Duration.ofSeconds(5))
-                .listener(events)
-                .build();
+                .listener(events));
         LongAdder resetsSent = new LongAdder();
         AtomicLong maxDetectNanos = new AtomicLong();
         AtomicLong maxRecoverNanos = new AtomicLong();
@@ -76,7 +71,7 @@ class ConnectionResetTest {
             }
             return right;
         };
-        traffic = new Traffic(pool, 8, Duration.ofSeconds(5), call).start();
+        traffic = fixture.register(new Traffic(pool, 8, Duration.ofSeconds(5), call)).start();
         await().atMost(Duration.ofSeconds(30)).until(() -> resetsSent.sum() >= 300);
         traffic.stop();
 
@@ -107,13 +102,12 @@ class ConnectionResetTest {
 
     @Test
     void idleConnectionsResetByTheServerAreDiscardedOnBorrowNotHandedOut() throws Exception {
-        Events events = new Events();
-        pool = ConnPool.builder().name("idle-reset")
-                .servers(a.hostPort())
+        RecordingListener events = new RecordingListener();
+        pool = fixture.pool(ConnPool.builder().name("idle-reset")
+                .servers(a.address())
                 .maxConnectionsPerServer(4).minIdlePerServer(4)
                 .validationInterval(Duration.ZERO)
-                .listener(events)
-                .build();
+                .listener(events));
         await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().idle() == 4 && a.openConnections() == 4);
         assertThat(Resources.establishedTo(a.port())).as("the pool's connections, as the kernel lists them").isEqualTo(4);
 

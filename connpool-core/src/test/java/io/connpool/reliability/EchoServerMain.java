@@ -12,8 +12,11 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A line server in a JVM of its own, so that a test can kill it with SIGKILL: answers each line with
- * {@code name:line}, like {@link io.connpool.testing.TestServer}. Prints {@code LISTENING port} once it listens.
- * JDK classes only, so {@code target/test-classes} is its whole class path.
+ * {@code name:line}, like the in-JVM {@link io.connpool.testing.NamedEcho} servers. Prints {@code LISTENING port}
+ * once it listens. Not a {@code MockTcpServer}: that one cannot be killed apart from the test's JVM, listens on a
+ * port of its own choosing only, and needs connpool-core on its class path; this one uses JDK classes only, so
+ * {@code target/test-classes} is its whole class path, and it binds the port it is given, so that a restarted
+ * process takes the killed one's place.
  *
  * <p>Arguments: {@code name port} (port 0 for any free one).
  */

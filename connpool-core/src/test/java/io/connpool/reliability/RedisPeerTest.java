@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.connpool.ConnPool;
 import io.connpool.PoolStats;
 import io.connpool.ServerAddress;
+import io.connpool.testing.PoolFixture;
+import io.connpool.testing.RecordingListener;
+import io.connpool.testing.RecordingListener.Type;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,8 +23,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A real peer: Redis, driven through the pool by 8 threads of PING/SET/GET, killed with SIGKILL and started
@@ -31,6 +34,9 @@ class RedisPeerTest {
 
     private static final int CAP = 4;
     private static final Duration RETRY_MAX = Duration.ofSeconds(1);
+
+    @RegisterExtension
+    final PoolFixture fixture = new PoolFixture();
 
     private RedisProcess redis;
     private ConnPool pool;
@@ -42,57 +48,45 @@ class RedisPeerTest {
     });
     private final ClientListWatch watch = new ClientListWatch();
 
-    @AfterEach
-    void tearDown() throws InterruptedException {
-        watcher.shutdownNow();
-        watcher.awaitTermination(5, TimeUnit.SECONDS);
-        watch.close();
-        if (traffic != null) {
-            traffic.stop();
-        }
-        if (pool != null) {
-            pool.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
     @Test
     void redisKilledAndRestartedMidRunErrorsOnlyWhileDownAndNeverMoreConnectionsThanTheCap() throws Exception {
+        fixture.register(() -> { // closed last: it only reads CLIENT LIST, and copes with Redis gone
+            watcher.shutdownNow();
+            watcher.awaitTermination(5, TimeUnit.SECONDS);
+            watch.close();
+        });
         int port = freePort();
-        redis = RedisProcess.start(port);
+        redis = fixture.register(RedisProcess.start(port));
         ServerAddress server = new ServerAddress("127.0.0.1", port);
-        Events events = new Events();
-        pool = ConnPool.builder().name("redis")
+        RecordingListener events = new RecordingListener();
+        pool = fixture.pool(ConnPool.builder().name("redis")
                 .servers(redis.hostPort())
                 .maxConnectionsPerServer(CAP)
                 .readTimeout(Duration.ofSeconds(2))
                 .retryMin(Duration.ofMillis(100)).retryMax(RETRY_MAX)
-                .listener(events)
-                .build();
+                .listener(events));
         watch.port = port;
         watcher.scheduleWithFixedDelay(watch::sample, 0, 20, TimeUnit.MILLISECONDS);
-        traffic = new Traffic(pool, 8, Duration.ofSeconds(5), (connection, token) -> {
+        traffic = fixture.register(new Traffic(pool, 8, Duration.ofSeconds(5), (connection, token) -> {
             InputStream in = connection.input();
             OutputStream out = connection.output();
             String key = "key:" + token.substring(0, token.indexOf('-'));
             return "+PONG".equals(Resp.call(in, out, "PING"))
                     && "+OK".equals(Resp.call(in, out, "SET", key, token))
                     && token.equals(Resp.call(in, out, "GET", key));
-        }).start();
+        })).start();
         await().atMost(Duration.ofSeconds(30)).until(() -> traffic.successes(server) > 2_000);
 
         long killedAt = System.nanoTime();
         redis.kill();
-        await().atMost(Duration.ofSeconds(10)).until(() -> events.first("down", server, killedAt) != null);
-        long detectMillis = TimeUnit.NANOSECONDS.toMillis(events.first("down", server, killedAt).nanos() - killedAt);
-        long failedDials = events.count("dialFailed", server);
-        await().atMost(Duration.ofSeconds(10)).until(() -> events.count("dialFailed", server) >= failedDials + 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.first(Type.SERVER_DOWN, server, killedAt) != null);
+        long detectMillis = TimeUnit.NANOSECONDS.toMillis(events.first(Type.SERVER_DOWN, server, killedAt).atNanos() - killedAt);
+        long failedDials = events.count(Type.DIAL_FAILED, server);
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.count(Type.DIAL_FAILED, server) >= failedDials + 2);
         assertThat(traffic.failures()).as("callers notice that Redis is gone").isNotEmpty();
 
         traffic.mark();
-        redis = RedisProcess.start(port);
+        redis = fixture.register(RedisProcess.start(port));
         long backAt = System.nanoTime();
         await().atMost(Duration.ofSeconds(15)).until(() -> traffic.firstSuccessAfterMark(server) != 0);
         long recoverMillis = TimeUnit.NANOSECONDS.toMillis(traffic.firstSuccessAfterMark(server) - backAt);

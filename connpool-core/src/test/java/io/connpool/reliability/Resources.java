@@ -28,8 +28,8 @@ final class Resources {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(Thread::isAlive)
                 .map(Thread::getName)
-                .filter(name -> name.startsWith("connpool-") || name.startsWith("test-server-")
-                        || name.startsWith("traffic-") || name.startsWith("echo-"))
+                .filter(name -> name.startsWith("connpool-") || name.startsWith("mock-tcp-server-")
+                        || name.startsWith("test-server-") || name.startsWith("traffic-") || name.startsWith("echo-"))
                 .sorted()
                 .toList();
     }

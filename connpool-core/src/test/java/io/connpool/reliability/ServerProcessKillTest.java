@@ -1,5 +1,6 @@
 package io.connpool.reliability;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -8,12 +9,15 @@ import io.connpool.PoolStats;
 import io.connpool.ServerAddress;
 import io.connpool.ServerState;
 import io.connpool.ServerStatus;
-import io.connpool.testing.TestServer;
+import io.connpool.test.MockTcpServer;
+import io.connpool.testing.PoolFixture;
+import io.connpool.testing.RecordingListener;
+import io.connpool.testing.RecordingListener.Type;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A server process killed with SIGKILL in the middle of traffic, then started again on the same port. */
 class ServerProcessKillTest {
@@ -21,58 +25,45 @@ class ServerProcessKillTest {
     private static final int MAX_PER_SERVER = 4;
     private static final Duration RETRY_MAX = Duration.ofSeconds(1);
 
+    @RegisterExtension
+    final PoolFixture fixture = new PoolFixture();
+
     private ExternalServer victim;
-    private final TestServer a = TestServer.start("a");
-    private final TestServer b = TestServer.start("b");
+    private final MockTcpServer a = fixture.server("a");
+    private final MockTcpServer b = fixture.server("b");
     private ConnPool pool;
     private Traffic traffic;
 
-    @AfterEach
-    void tearDown() throws InterruptedException {
-        if (traffic != null) {
-            traffic.stop();
-        }
-        if (pool != null) {
-            pool.close();
-        }
-        if (victim != null) {
-            victim.close();
-        }
-        a.close();
-        b.close();
-    }
-
     @Test
     void killedServerGoesDownOthersKeepServingOnlyInFlightRequestsFailAndItRejoinsAfterRestart() throws Exception {
-        victim = ExternalServer.start("x", 0);
+        victim = fixture.register(ExternalServer.start("x", 0));
         ServerAddress x = victim.address();
-        Events events = new Events();
-        pool = ConnPool.builder().name("kill")
-                .servers(victim.hostPort(), a.hostPort(), b.hostPort())
+        RecordingListener events = new RecordingListener();
+        pool = fixture.pool(ConnPool.builder().name("kill")
+                .servers(victim.hostPort(), a.address(), b.address())
                 .maxConnectionsPerServer(MAX_PER_SERVER)
                 .dialTimeout(Duration.ofSeconds(1))
                 .readTimeout(Duration.ofSeconds(5))
                 .retryMin(Duration.ofMillis(200)).retryMax(RETRY_MAX)
-                .listener(events)
-                .build();
-        traffic = new Traffic(pool, 8).start();
+                .listener(events));
+        traffic = fixture.register(new Traffic(pool, 8)).start();
         await().atMost(Duration.ofSeconds(20)).until(() -> traffic.successes(x) > 100
-                && traffic.successes(a.address()) > 100 && traffic.successes(b.address()) > 100);
+                && traffic.successes(addressOf(a)) > 100 && traffic.successes(addressOf(b)) > 100);
 
         long killedAt = System.nanoTime();
         victim.kill();
-        await().atMost(Duration.ofSeconds(10)).until(() -> events.first("down", x, killedAt) != null);
-        long downAt = events.first("down", x, killedAt).nanos();
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.first(Type.SERVER_DOWN, x, killedAt) != null);
+        long downAt = events.first(Type.SERVER_DOWN, x, killedAt).atNanos();
         long detectMillis = TimeUnit.NANOSECONDS.toMillis(downAt - killedAt);
 
         // while it is dead, the other two carry the load
-        long othersBefore = traffic.successes(a.address()) + traffic.successes(b.address());
+        long othersBefore = traffic.successes(addressOf(a)) + traffic.successes(addressOf(b));
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> traffic.successes(a.address()) + traffic.successes(b.address()) > othersBefore + 500);
+                .until(() -> traffic.successes(addressOf(a)) + traffic.successes(addressOf(b)) > othersBefore + 500);
         assertThat(stateOf(x)).isEqualTo(ServerState.DOWN);
 
         traffic.mark();
-        victim = ExternalServer.start("x", x.port());
+        victim = fixture.register(ExternalServer.start("x", x.port()));
         long backAt = System.nanoTime();
         await().atMost(Duration.ofSeconds(15)).until(() -> traffic.firstSuccessAfterMark(x) != 0);
         long recoverMillis = TimeUnit.NANOSECONDS.toMillis(traffic.firstSuccessAfterMark(x) - backAt);
@@ -86,7 +77,7 @@ class ServerProcessKillTest {
                 .allSatisfy(f -> assertThat(f.server()).isEqualTo(x));
         // the dying process's listener can still complete a handshake for a moment after SIGKILL: such a
         // connection is in flight at the kill too
-        long dialedWhileDying = events.countBetween("dialOk", x, killedAt, downAt);
+        long dialedWhileDying = events.countBetween(Type.DIAL_SUCCEEDED, x, killedAt, downAt);
         assertThat(failures).as("only connections open at the kill (at most %d) or dialed while it died (%d) fail",
                         MAX_PER_SERVER, dialedWhileDying)
                 .hasSizeLessThanOrEqualTo(MAX_PER_SERVER + (int) dialedWhileDying);

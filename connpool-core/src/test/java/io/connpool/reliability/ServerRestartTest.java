@@ -1,5 +1,6 @@
 package io.connpool.reliability;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,14 +11,17 @@ import io.connpool.PooledConnection;
 import io.connpool.ServerAddress;
 import io.connpool.ServerState;
 import io.connpool.ServerStatus;
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
-import io.connpool.testing.TestServer;
+import io.connpool.testing.PoolFixture;
+import io.connpool.testing.RecordingListener;
+import io.connpool.testing.RecordingListener.Type;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A server stopped and started again on the same port: a new process behind the old address. */
 class ServerRestartTest {
@@ -25,42 +29,32 @@ class ServerRestartTest {
     private static final Duration VALIDATION_INTERVAL = Duration.ofMillis(200);
     private static final Duration RETRY_MAX = Duration.ofSeconds(2);
 
-    private final TestServer a = TestServer.start("a");
-    private final TestServer b = TestServer.start("b");
+    @RegisterExtension
+    final PoolFixture fixture = new PoolFixture();
+
+    private final MockTcpServer a = fixture.server("a");
+    private final MockTcpServer b = fixture.server("b");
     private ConnPool pool;
     private Traffic traffic;
 
-    @AfterEach
-    void tearDown() throws InterruptedException {
-        if (traffic != null) {
-            traffic.stop();
-        }
-        if (pool != null) {
-            pool.close();
-        }
-        a.close();
-        b.close();
-    }
-
     @Test
     void restartUnderTrafficReconnectsWithinBackoffAndNeverHandsOutAConnectionToTheOldProcess() throws Exception {
-        Events events = new Events();
-        ServerAddress target = a.address();
-        pool = ConnPool.builder().name("restart")
-                .servers(a.hostPort(), b.hostPort())
+        RecordingListener events = new RecordingListener();
+        ServerAddress target = addressOf(a);
+        pool = fixture.pool(ConnPool.builder().name("restart")
+                .servers(a.address(), b.address())
                 .maxConnectionsPerServer(4)
                 .validationInterval(VALIDATION_INTERVAL)
                 .retryMin(Duration.ofMillis(200)).retryMax(RETRY_MAX)
-                .listener(events)
-                .build();
-        traffic = new Traffic(pool, 8).start();
-        await().atMost(Duration.ofSeconds(20)).until(() -> traffic.successes(target) > 200 && traffic.successes(b.address()) > 200);
+                .listener(events));
+        traffic = fixture.register(new Traffic(pool, 8)).start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> traffic.successes(target) > 200 && traffic.successes(addressOf(b)) > 200);
 
         int openAtStop = a.openConnections();
         long stoppedAt = System.nanoTime();
         a.stop();
-        await().atMost(Duration.ofSeconds(10)).until(() -> events.first("down", target, stoppedAt) != null);
-        long detectMillis = TimeUnit.NANOSECONDS.toMillis(events.first("down", target, stoppedAt).nanos() - stoppedAt);
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.first(Type.SERVER_DOWN, target, stoppedAt) != null);
+        long detectMillis = TimeUnit.NANOSECONDS.toMillis(events.first(Type.SERVER_DOWN, target, stoppedAt).atNanos() - stoppedAt);
 
         traffic.mark();
         a.restart();
@@ -106,16 +100,15 @@ class ServerRestartTest {
 
     @Test
     void quickRestartLeavesStaleIdleConnectionsThatAreDiscardedOnBorrow() throws Exception {
-        Events events = new Events();
-        pool = ConnPool.builder().name("quick-restart")
-                .servers(a.hostPort())
+        RecordingListener events = new RecordingListener();
+        pool = fixture.pool(ConnPool.builder().name("quick-restart")
+                .servers(a.address())
                 .maxConnectionsPerServer(4).minIdlePerServer(4)
                 .validationInterval(VALIDATION_INTERVAL)
-                .listener(events)
-                .build();
+                .listener(events));
         await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().idle() == 4 && a.openConnections() == 4);
         assertThat(Resources.establishedTo(a.port())).as("the pool's connections, as the kernel lists them").isEqualTo(4);
-        int acceptedBefore = a.accepted();
+        int acceptedBefore = a.acceptedConnections();
 
         long stoppedAt = System.nanoTime();
         a.stop();
@@ -144,9 +137,9 @@ class ServerRestartTest {
             }
         }
         long recoverMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
-        assertThat(events.count("down", a.address())).isZero();
+        assertThat(events.count(Type.SERVER_DOWN, addressOf(a))).isZero();
         assertThat(events.closed(CloseReason.VALIDATION_FAILED)).as("the 4 connections to the old process").isEqualTo(4);
-        assertThat(a.accepted()).as("new connections to the new process").isGreaterThan(acceptedBefore);
+        assertThat(a.acceptedConnections()).as("new connections to the new process").isGreaterThan(acceptedBefore);
         pool.close();
         await().atMost(Duration.ofSeconds(5)).until(() -> a.openConnections() == 0);
 

@@ -1,5 +1,6 @@
 package io.connpool.reliability;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -11,13 +12,16 @@ import io.connpool.PooledConnection;
 import io.connpool.ServerAddress;
 import io.connpool.ServerState;
 import io.connpool.ServerStatus;
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
-import io.connpool.testing.TestServer;
+import io.connpool.testing.PoolFixture;
+import io.connpool.testing.RecordingListener;
+import io.connpool.testing.RecordingListener.Type;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A server that accepts connections and reads requests but never answers. */
 class SilentServerTest {
@@ -25,30 +29,23 @@ class SilentServerTest {
     private static final Duration READ_TIMEOUT = Duration.ofMillis(300);
     private static final int EJECT_AFTER = 3;
 
-    private final TestServer silent = TestServer.start("silent").mode(TestServer.Mode.SILENT);
-    private final TestServer fast = TestServer.start("fast");
-    private ConnPool pool;
+    @RegisterExtension
+    final PoolFixture fixture = new PoolFixture();
 
-    @AfterEach
-    void tearDown() {
-        if (pool != null) {
-            pool.close();
-        }
-        silent.close();
-        fast.close();
-    }
+    private final MockTcpServer silent = fixture.server("silent").fault(MockTcpServer.Fault.HANG);
+    private final MockTcpServer fast = fixture.server("fast");
+    private ConnPool pool;
 
     @Test
     void readTimeoutInvalidatesTheConnectionAndOnlyConsecutiveTimeoutsEjectTheServer() throws Exception {
-        Events events = new Events();
-        pool = ConnPool.builder().name("silent")
-                .servers(silent.hostPort(), fast.hostPort())
+        RecordingListener events = new RecordingListener();
+        pool = fixture.pool(ConnPool.builder().name("silent")
+                .servers(silent.address(), fast.address())
                 .readTimeout(READ_TIMEOUT)
                 .ejectAfterFailures(EJECT_AFTER)
                 .retryMin(Duration.ofMillis(500)).retryMax(Duration.ofSeconds(2))
-                .listener(events)
-                .build();
-        ServerAddress s = silent.address();
+                .listener(events));
+        ServerAddress s = addressOf(silent);
         int timeouts = 0;
         long firstTimeoutMillis = -1;
         long maxTimeoutMillis = 0;
@@ -72,18 +69,18 @@ class SilentServerTest {
             assertThat(events.closed(CloseReason.BROKEN)).as("the timed-out connection is closed, not reused")
                     .isEqualTo(timeouts);
             if (timeouts < EJECT_AFTER) {
-                assertThat(events.count("down", s)).as("not DOWN after %d slow answer(s)", timeouts).isZero();
+                assertThat(events.count(Type.SERVER_DOWN, s)).as("not DOWN after %d slow answer(s)", timeouts).isZero();
                 assertThat(stateOf(s)).isEqualTo(ServerState.UP);
             }
         }
-        assertThat(events.count("down", s)).as("DOWN after %d consecutive timeouts", EJECT_AFTER).isEqualTo(1);
+        assertThat(events.count(Type.SERVER_DOWN, s)).as("DOWN after %d consecutive timeouts", EJECT_AFTER).isEqualTo(1);
         assertThat(fastServed).as("round-robin kept serving the fast server in between").isGreaterThanOrEqualTo(2);
         ServerStatus ejected = status(s);
         long retryInMillis = ejected.state() == ServerState.DOWN
                 ? Math.max(0, ejected.nextRetry().toEpochMilli() - System.currentTimeMillis()) : 0;
 
         // while it is DOWN every acquire goes to the fast server
-        silent.mode(TestServer.Mode.ECHO);
+        silent.fault(MockTcpServer.Fault.NONE);
         long answeringAt = System.nanoTime();
         long recoveredAt = 0;
         while (recoveredAt == 0) {

@@ -1,15 +1,17 @@
 package io.connpool.reliability;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.connpool.ConnPool;
 import io.connpool.PoolStats;
-import io.connpool.testing.TestServer;
+import io.connpool.test.MockTcpServer;
+import io.connpool.testing.PoolFixture;
 import java.time.Duration;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** One slow server among fast ones: it may hold at most its own connections' callers. */
 class SlowServerTest {
@@ -18,42 +20,31 @@ class SlowServerTest {
     private static final int THREADS = 16;
     private static final long SAMPLE = 3_000;
 
-    private final TestServer a = TestServer.start("a");
-    private final TestServer b = TestServer.start("b");
-    private final TestServer slow = TestServer.start("slow");
+    @RegisterExtension
+    final PoolFixture fixture = new PoolFixture();
+
+    private final MockTcpServer a = fixture.server("a");
+    private final MockTcpServer b = fixture.server("b");
+    private final MockTcpServer slow = fixture.server("slow");
     private ConnPool pool;
     private Traffic traffic;
 
-    @AfterEach
-    void tearDown() throws InterruptedException {
-        if (traffic != null) {
-            traffic.stop();
-        }
-        if (pool != null) {
-            pool.close();
-        }
-        a.close();
-        b.close();
-        slow.close();
-    }
-
     @Test
     void fastServersKeepTheirThroughputWhileOneServerIsSlow() throws Exception {
-        pool = ConnPool.builder().name("slow")
-                .servers(a.hostPort(), b.hostPort(), slow.hostPort())
+        pool = fixture.pool(ConnPool.builder().name("slow")
+                .servers(a.address(), b.address(), slow.address())
                 .maxConnectionsPerServer(MAX_PER_SERVER)
-                .readTimeout(Duration.ofSeconds(5))
-                .build();
-        traffic = new Traffic(pool, THREADS).start();
+                .readTimeout(Duration.ofSeconds(5)));
+        traffic = fixture.register(new Traffic(pool, THREADS)).start();
         await().atMost(Duration.ofSeconds(20)).until(() -> fastServed() > 1_000); // warm-up
 
         double before = fastRate();
-        slow.replyDelay(Duration.ofMillis(200));
-        long slowServedBefore = traffic.successes(slow.address());
+        slow.delay(Duration.ofMillis(200));
+        long slowServedBefore = traffic.successes(addressOf(slow));
         // let the slow replies take hold of its connections before measuring
         await().atMost(Duration.ofSeconds(10)).until(() -> pool.servers().get(2).active() == MAX_PER_SERVER);
         double during = fastRate();
-        long slowServed = traffic.successes(slow.address()) - slowServedBefore;
+        long slowServed = traffic.successes(addressOf(slow)) - slowServedBefore;
         traffic.stop();
 
         double ratio = during / before;
@@ -80,7 +71,7 @@ class SlowServerTest {
     }
 
     private long fastServed() {
-        return traffic.successes(a.address()) + traffic.successes(b.address());
+        return traffic.successes(addressOf(a)) + traffic.successes(addressOf(b));
     }
 
     /** Requests per second served by the fast servers over the next {@value #SAMPLE} of them. */

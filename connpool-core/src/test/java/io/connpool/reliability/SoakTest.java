@@ -1,12 +1,15 @@
 package io.connpool.reliability;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.connpool.ConnPool;
 import io.connpool.PoolStats;
 import io.connpool.ServerState;
-import io.connpool.testing.TestServer;
+import io.connpool.test.MockTcpServer;
+import io.connpool.testing.NamedEcho;
+import io.connpool.testing.PoolFixture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,12 +18,13 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A bounded soak: 16 callers for {@code connpool.soak.seconds} (default 45) while servers are stopped and
- * restarted, reset, closed, made silent or made to reset every new connection, at random. Afterwards every
+ * A bounded soak: 16 callers for {@code connpool.soak.seconds} (15 in {@code ./mvnw verify}) while servers are
+ * stopped and restarted, killed (every connection reset, connects refused), have their connections reset or
+ * closed, are made silent or made to reset every request, at random. Afterwards every
  * server serves again, nothing was handed out twice or answered wrongly, the pool's counters balance, and
  * once the pool is closed the JVM's file descriptors and threads are back to where they started.
  */
@@ -29,20 +33,12 @@ class SoakTest {
     private static final int THREADS = 16;
     private static final Duration RETRY_MAX = Duration.ofSeconds(1);
 
-    private final List<TestServer> servers = new ArrayList<>();
+    @RegisterExtension
+    final PoolFixture fixture = new PoolFixture();
+
+    private final List<MockTcpServer> servers = new ArrayList<>();
     private ConnPool pool;
     private Traffic traffic;
-
-    @AfterEach
-    void tearDown() throws InterruptedException {
-        if (traffic != null) {
-            traffic.stop();
-        }
-        if (pool != null) {
-            pool.close();
-        }
-        servers.forEach(TestServer::close);
-    }
 
     @Test
     void randomFaultsUnderSixteenCallersLeaveNoLeaks() throws Exception {
@@ -57,18 +53,17 @@ class SoakTest {
         assertThat(Resources.poolAndServerThreads()).as("left over by earlier tests").isEmpty();
 
         for (String name : List.of("s1", "s2", "s3")) {
-            servers.add(TestServer.start(name));
+            servers.add(fixture.server(name));
         }
-        pool = ConnPool.builder().name("soak")
-                .servers(servers.stream().map(TestServer::hostPort).toArray(String[]::new))
+        pool = fixture.pool(ConnPool.builder().name("soak")
+                .servers(servers.stream().map(MockTcpServer::address).toArray(String[]::new))
                 .maxConnectionsPerServer(4)
                 .dialTimeout(Duration.ofMillis(500))
                 .readTimeout(Duration.ofMillis(500))
                 .retryMin(Duration.ofMillis(100)).retryMax(RETRY_MAX)
                 .ejectAfterFailures(3)
-                .validationInterval(Duration.ofMillis(100))
-                .build();
-        traffic = new Traffic(pool, THREADS, Duration.ofSeconds(2), Traffic.LINE).start();
+                .validationInterval(Duration.ofMillis(100)));
+        traffic = fixture.register(new Traffic(pool, THREADS, Duration.ofSeconds(2), Traffic.LINE)).start();
 
         Map<String, Integer> faults = new TreeMap<>();
         long[] impairedUntil = new long[servers.size()];
@@ -82,7 +77,7 @@ class SoakTest {
                 }
             }
             int index = random.nextInt(servers.size());
-            TestServer server = servers.get(index);
+            MockTcpServer server = servers.get(index);
             long impaired = java.util.Arrays.stream(impairedUntil).filter(until -> until != 0).count();
             String fault = pick(random, impairedUntil[index] == 0 && impaired < 2);
             faults.merge(fault, 1, Integer::sum);
@@ -90,12 +85,15 @@ class SoakTest {
                 case "reset" -> server.resetConnections();
                 case "close" -> server.closeConnections();
                 case "stop" -> server.stop();
-                case "kill" -> server.kill();
-                case "silent" -> server.mode(TestServer.Mode.SILENT);
-                case "reset-on-accept" -> server.mode(TestServer.Mode.RESET_ON_ACCEPT);
+                case "kill" -> { // every connection reset, connects refused: a crashed process
+                    server.resetConnections();
+                    server.stop();
+                }
+                case "silent" -> server.fault(MockTcpServer.Fault.HANG);
+                case "reset-requests" -> server.fault(MockTcpServer.Fault.RESET);
                 default -> throw new IllegalStateException(fault);
             }
-            if (fault.equals("stop") || fault.equals("kill") || fault.equals("silent") || fault.equals("reset-on-accept")) {
+            if (fault.equals("stop") || fault.equals("kill") || fault.equals("silent") || fault.equals("reset-requests")) {
                 impairedUntil[index] = now + TimeUnit.MILLISECONDS.toNanos(300 + random.nextInt(1_500));
             }
             TimeUnit.MILLISECONDS.sleep(100 + random.nextInt(400)); // the pace of the fault schedule, not a wait for anything
@@ -104,9 +102,9 @@ class SoakTest {
         servers.forEach(SoakTest::restore);
         traffic.mark();
         await().atMost(Duration.ofSeconds(20)).until(() -> servers.stream()
-                .allMatch(s -> traffic.firstSuccessAfterMark(s.address()) != 0));
+                .allMatch(s -> traffic.firstSuccessAfterMark(addressOf(s)) != 0));
         long recoverMillis = TimeUnit.NANOSECONDS.toMillis(servers.stream()
-                .mapToLong(s -> traffic.firstSuccessAfterMark(s.address())).max().orElseThrow() - faultsEndedAt);
+                .mapToLong(s -> traffic.firstSuccessAfterMark(addressOf(s))).max().orElseThrow() - faultsEndedAt);
         traffic.stop();
 
         PoolStats stats = pool.stats();
@@ -129,7 +127,7 @@ class SoakTest {
 
         pool.close();
         await().atMost(Duration.ofSeconds(10)).until(() -> servers.stream().allMatch(s -> s.openConnections() == 0));
-        servers.forEach(TestServer::close);
+        servers.forEach(MockTcpServer::close);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             assertThat(Resources.poolAndServerThreads()).as("pool and server threads").isEmpty();
             assertThat(Resources.openFileDescriptors()).as("open file descriptors (baseline %d)", baselineFds)
@@ -158,19 +156,21 @@ class SoakTest {
             case 2 -> "stop";
             case 3 -> "kill";
             case 4 -> "silent";
-            default -> "reset-on-accept";
+            default -> "reset-requests";
         };
     }
 
-    private static void restore(TestServer server) {
-        server.mode(TestServer.Mode.ECHO);
-        server.restart();
+    private static void restore(MockTcpServer server) {
+        server.fault(MockTcpServer.Fault.NONE);
+        if (!server.isRunning()) {
+            server.restart(); // not a running one: its restart would close its connections, one fault more
+        }
     }
 
     /** One short round first, so that class loading and JIT threads are in the baseline, not counted as leaks. */
     private static void warmUp() throws Exception {
-        try (TestServer server = TestServer.start("warm-up")) {
-            ConnPool warm = ConnPool.builder().name("warm-up").servers(server.hostPort()).build();
+        try (MockTcpServer server = NamedEcho.start("warm-up")) {
+            ConnPool warm = ConnPool.builder().name("warm-up").servers(server.address()).build();
             try {
                 Traffic round = new Traffic(warm, 4).start();
                 await().atMost(Duration.ofSeconds(10)).until(() -> round.totalSuccesses() > 500);

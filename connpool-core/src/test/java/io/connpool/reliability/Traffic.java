@@ -30,7 +30,7 @@ final class Traffic implements AutoCloseable {
         boolean run(PooledConnection connection, String token) throws IOException;
     }
 
-    /** The default call: a line to a {@link io.connpool.testing.TestServer}, which answers {@code name:line}. */
+    /** The default call: a line to a {@link io.connpool.testing.NamedEcho} server, which answers {@code name:line}. */
     static final Call LINE = (connection, token) -> LineClient.call(connection, token).endsWith(":" + token);
 
     /**
@@ -63,6 +63,10 @@ final class Traffic implements AutoCloseable {
     final LongAdder wrongReplies = new LongAdder();
     final LongAdder handedOutTwice = new LongAdder();
     final AtomicLong maxAcquireNanos = new AtomicLong();
+    /** The longest acquire that started at or after {@link #measureAcquiresFrom}'s time. */
+    final AtomicLong maxAcquireNanosInWindow = new AtomicLong();
+    private volatile long windowStartNanos = Long.MAX_VALUE;
+    private volatile boolean windowOpen;
     private final Set<Socket> borrowed = ConcurrentHashMap.newKeySet();
     private final Map<ServerAddress, AtomicLong> firstSuccessSinceMark = new ConcurrentHashMap<>();
     private final LongAdder total = new LongAdder();
@@ -109,6 +113,9 @@ final class Traffic implements AutoCloseable {
             }
             long acquired = System.nanoTime();
             maxAcquireNanos.accumulateAndGet(acquired - before, Math::max);
+            if (windowOpen && before - windowStartNanos >= 0) {
+                maxAcquireNanosInWindow.accumulateAndGet(acquired - before, Math::max);
+            }
             ServerAddress server = connection.server();
             Socket socket = connection.socket();
             int localPort = socket.getLocalPort();
@@ -139,6 +146,16 @@ final class Traffic implements AutoCloseable {
                 total.increment();
             }
         }
+    }
+
+    /**
+     * Measures, in {@link #maxAcquireNanosInWindow}, only the acquires that start from now on: one that began
+     * earlier (a dial still under way when something changed) is not counted, however late it ends.
+     */
+    void measureAcquiresFrom(long startNanos) {
+        maxAcquireNanosInWindow.set(0);
+        windowStartNanos = startNanos;
+        windowOpen = true;
     }
 
     /** Forgets the first success of every server, so {@link #firstSuccessAfterMark} tells the next one. */

@@ -6,8 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.connpool.ConnPool;
 import io.connpool.PoolStats;
 import io.connpool.PooledConnection;
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
-import io.connpool.testing.TestServer;
+import io.connpool.testing.PoolFixture;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -26,9 +27,9 @@ import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordingFile;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * 10,000 virtual threads over 16 connections, recorded by JFR: no {@code jdk.VirtualThreadPinned} event may
@@ -40,27 +41,20 @@ class VirtualThreadPinningTest {
 
     private static final int THREADS = 10_000;
 
-    private final TestServer a = TestServer.start("a");
-    private final TestServer b = TestServer.start("b");
-    private ConnPool pool;
+    @RegisterExtension
+    final PoolFixture fixture = new PoolFixture();
 
-    @AfterEach
-    void tearDown() {
-        if (pool != null) {
-            pool.close();
-        }
-        a.close();
-        b.close();
-    }
+    private final MockTcpServer a = fixture.server("a");
+    private final MockTcpServer b = fixture.server("b");
+    private ConnPool pool;
 
     @Test
     void tenThousandVirtualThreadsOverSixteenConnectionsNeverPinInPoolCode() throws Throwable {
         ThreadFactory virtualThreads = io.connpool.testing.VirtualThreads.factory();
-        pool = ConnPool.builder().name("virtual")
-                .servers(a.hostPort(), b.hostPort())
+        pool = fixture.pool(ConnPool.builder().name("virtual")
+                .servers(a.address(), b.address())
                 .maxConnectionsPerServer(8)
-                .acquireTimeout(Duration.ofMinutes(2))
-                .build();
+                .acquireTimeout(Duration.ofMinutes(2)));
         warmUpJdkSocketIo(virtualThreads);
         warmUpPool(virtualThreads);
         Path dump = Path.of("target", "jfr", "virtual-thread-pinning.jfr");
@@ -204,7 +198,7 @@ class VirtualThreadPinningTest {
         return event.getStackTrace() != null && event.getStackTrace().getFrames().stream()
                 .map(frame -> frame.getMethod().getType().getName())
                 .anyMatch(type -> type.startsWith("io.connpool.") && !type.startsWith("io.connpool.reliability.")
-                        && !type.startsWith("io.connpool.testing."));
+                        && !type.startsWith("io.connpool.testing.") && !type.startsWith("io.connpool.test."));
     }
 
     private static boolean hasFrame(RecordedEvent event, String className) {

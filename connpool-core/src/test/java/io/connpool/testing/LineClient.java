@@ -6,7 +6,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
-/** Speaks {@link TestServer}'s line protocol over a pooled connection, reading byte by byte (no read-ahead). */
+/**
+ * Speaks a line protocol over a pooled connection (the tests' {@link NamedEcho} servers), reading byte by byte
+ * (no read-ahead). Unlike {@code Framing.lines(..).call(..)} it never invalidates the connection on failure:
+ * the tests that use it check what the pool itself does with a connection that broke.
+ */
 public final class LineClient {
 
     private LineClient() {

@@ -1,9 +1,11 @@
 package io.connpool.testing;
 
 import io.connpool.ConnPool;
+import io.connpool.PooledConnection;
+import io.connpool.ServerAddress;
 import io.connpool.ServerState;
 import io.connpool.ServerStatus;
-import io.connpool.ServerAddress;
+import io.connpool.test.MockTcpServer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Deque;
@@ -21,8 +23,10 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Per-test resources for pool tests: loopback servers, black holes, pools and threads, all closed after
- * the test in reverse order of creation (threads first, then pools, then servers). Register it with
+ * Per-test resources for pool tests: loopback servers ({@link MockTcpServer}s that answer {@code name:line},
+ * see {@link NamedEcho}), black holes, pools, caller threads and anything else {@link #register registered},
+ * all closed after the test in reverse order of creation (so caller threads stop before their pool closes,
+ * and pools close before their servers). Register it with
  * {@code @RegisterExtension final PoolFixture fixture = new PoolFixture();}.
  */
 public final class PoolFixture implements BeforeEachCallback, AfterEachCallback {
@@ -67,16 +71,18 @@ public final class PoolFixture implements BeforeEachCallback, AfterEachCallback 
         return resource;
     }
 
-    public TestServer server(String name) {
-        return register(TestServer.start(name));
+    /** A started server answering {@code name:line}, closed after the test. */
+    public MockTcpServer server(String name) {
+        return register(NamedEcho.start(name));
     }
 
-    public List<TestServer> servers(String... names) {
+    public List<MockTcpServer> servers(String... names) {
         return Arrays.stream(names).map(this::server).toList();
     }
 
-    public TestServer tlsServer(String name, SSLContext context) {
-        return register(TestServer.startTls(name, context));
+    /** A started TLS server answering {@code name:line}, closed after the test. */
+    public MockTcpServer tlsServer(String name, SSLContext context) {
+        return register(NamedEcho.startTls(name, context));
     }
 
     public BlackHole blackHole() {
@@ -84,9 +90,9 @@ public final class PoolFixture implements BeforeEachCallback, AfterEachCallback 
     }
 
     /** A builder named after the test, for the given servers. */
-    public ConnPool.Builder builder(TestServer... servers) {
-        return ConnPool.builder().name(testName)
-                .servers(Arrays.stream(servers).map(TestServer::address).toList());
+    public ConnPool.Builder builder(MockTcpServer... servers) {
+        return ConnPool.builder().name(testName).servers(Arrays.stream(servers).map(MockTcpServer::address)
+                .toArray(String[]::new));
     }
 
     public ConnPool pool(ConnPool.Builder builder) {
@@ -115,6 +121,19 @@ public final class PoolFixture implements BeforeEachCallback, AfterEachCallback 
         Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
                 .until(() -> status(pool, server).state() == state);
         return status(pool, server);
+    }
+
+    /** The server's address as the pool names it ({@link PooledConnection#server()}, {@link ServerStatus#address()}). */
+    public static ServerAddress addressOf(MockTcpServer server) {
+        return ServerAddress.parse(server.address());
+    }
+
+    public static ServerAddress addressOf(BlackHole hole) {
+        return ServerAddress.parse(hole.address());
+    }
+
+    public static ServerStatus status(ConnPool pool, MockTcpServer server) {
+        return status(pool, addressOf(server));
     }
 
     public static ServerStatus status(ConnPool pool, ServerAddress server) {

@@ -48,6 +48,23 @@ public final class RecordingListener implements ConnPoolListener {
         return events.stream().filter(e -> e.type() == type && server.equals(e.server())).count();
     }
 
+    /** The first event of that type for the server at or after {@code afterNanos} (System.nanoTime), or null. */
+    public Event first(Type type, ServerAddress server, long afterNanos) {
+        return events.stream().filter(e -> e.type() == type && server.equals(e.server())
+                && e.atNanos() - afterNanos >= 0).findFirst().orElse(null);
+    }
+
+    /** Events of that type for the server between the two times (System.nanoTime), both included. */
+    public long countBetween(Type type, ServerAddress server, long fromNanos, long toNanos) {
+        return events.stream().filter(e -> e.type() == type && server.equals(e.server())
+                && e.atNanos() - fromNanos >= 0 && toNanos - e.atNanos() >= 0).count();
+    }
+
+    /** Connections of any server closed by the pool for the given reason. */
+    public long closed(CloseReason reason) {
+        return events.stream().filter(e -> e.type() == Type.CONNECTION_CLOSED && e.detail() == reason).count();
+    }
+
     /** Connections of the server closed by the pool for the given reason. */
     public long closed(ServerAddress server, CloseReason reason) {
         return events.stream().filter(e -> e.type() == Type.CONNECTION_CLOSED && server.equals(e.server())

@@ -1,5 +1,6 @@
 package io.connpool.autoconfigure;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -8,8 +9,10 @@ import io.connpool.ConnPool;
 import io.connpool.Dialer;
 import io.connpool.PoolClosedException;
 import io.connpool.PooledConnection;
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
-import io.connpool.testing.TestServer;
+import io.connpool.testing.NamedEcho;
+import io.connpool.testing.PoolFixture;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.support.BeanDefinitionOverrideException;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
@@ -34,8 +37,8 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 class ConnPoolAutoConfigurationTests {
 
-    private final TestServer a = TestServer.start("a");
-    private final TestServer b = TestServer.start("b");
+    private final MockTcpServer a = NamedEcho.start("a");
+    private final MockTcpServer b = NamedEcho.start("b");
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, ConnPoolAutoConfiguration.class));
@@ -56,7 +59,7 @@ class ConnPoolAutoConfigurationTests {
 
     @Test
     void serversMakeTheDefaultPoolWhichServesRequests() {
-        runner.withPropertyValues("connpool.servers=" + a.hostPort()).run(context -> {
+        runner.withPropertyValues("connpool.servers=" + a.address()).run(context -> {
             assertThat(context).hasSingleBean(ConnPool.class).hasBean("connPool");
             ConnPool pool = context.getBean(ConnPool.class);
             assertThat(pool.name()).isEqualTo("default");
@@ -69,18 +72,18 @@ class ConnPoolAutoConfigurationTests {
 
     @Test
     void indexedServerListAlsoMakesTheDefaultPool() {
-        runner.withPropertyValues("connpool.servers[0]=" + a.hostPort(), "connpool.servers[1]=" + b.hostPort())
+        runner.withPropertyValues("connpool.servers[0]=" + a.address(), "connpool.servers[1]=" + b.address())
                 .run(context -> assertThat(context.getBean(ConnPool.class).servers()).hasSize(2));
     }
 
     @Test
     void topLevelPropertiesReachThePool() {
-        runner.withPropertyValues("connpool.servers=" + a.hostPort() + "," + b.hostPort(),
+        runner.withPropertyValues("connpool.servers=" + a.address() + "," + b.address(),
                 "connpool.max-connections-per-server=3", "connpool.max-rps=70", "connpool.min-idle-per-server=2")
                 .run(context -> {
                     ConnPool pool = context.getBean(ConnPool.class);
                     assertThat(pool.stats().max()).isEqualTo(6);
-                    assertThat(pool.rateLimiter(a.address()).orElseThrow().getRateLimiterConfig().getLimitForPeriod())
+                    assertThat(pool.rateLimiter(addressOf(a)).orElseThrow().getRateLimiterConfig().getLimitForPeriod())
                             .isEqualTo(70);
                     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(pool.stats().idle())
                             .isEqualTo(4));
@@ -90,15 +93,15 @@ class ConnPoolAutoConfigurationTests {
     @Test
     void namedPoolsInheritUnsetKeysAndAreInjectableByQualifier() {
         runner.withUserConfiguration(BillingClient.class)
-                .withPropertyValues("connpool.servers=" + a.hostPort(), "connpool.max-connections-per-server=3",
-                        "connpool.max-rps=10", "connpool.pools.billing.servers=" + b.hostPort(),
+                .withPropertyValues("connpool.servers=" + a.address(), "connpool.max-connections-per-server=3",
+                        "connpool.max-rps=10", "connpool.pools.billing.servers=" + b.address(),
                         "connpool.pools.billing.max-rps=50")
                 .run(context -> {
                     assertThat(context).hasNotFailed().hasBean("connPool").hasBean("billingConnPool");
                     ConnPool billing = context.getBean(BillingClient.class).pool;
                     assertThat(billing.name()).isEqualTo("billing");
                     assertThat(billing.stats().max()).as("inherited max-connections-per-server").isEqualTo(3);
-                    assertThat(billing.rateLimiter(b.address()).orElseThrow().getRateLimiterConfig()
+                    assertThat(billing.rateLimiter(addressOf(b)).orElseThrow().getRateLimiterConfig()
                             .getLimitForPeriod()).as("own max-rps").isEqualTo(50);
                     try (PooledConnection connection = billing.acquire()) {
                         assertThat(LineClient.call(connection, "x")).isEqualTo("b:x");
@@ -111,18 +114,18 @@ class ConnPoolAutoConfigurationTests {
 
     @Test
     void namedPoolsWithoutADefaultPool() {
-        runner.withPropertyValues("connpool.pools.one.servers=" + a.hostPort(),
-                "connpool.pools.two.servers=" + b.hostPort()).run(context -> {
+        runner.withPropertyValues("connpool.pools.one.servers=" + a.address(),
+                "connpool.pools.two.servers=" + b.address()).run(context -> {
                     assertThat(context).doesNotHaveBean("connPool");
                     assertThat(context.getBeansOfType(ConnPool.class)).containsOnlyKeys("oneConnPool", "twoConnPool");
                     assertThat(context.getBean(ConnPools.class).get("two").servers().get(0).address())
-                            .isEqualTo(b.address());
+                            .isEqualTo(addressOf(b));
                 });
     }
 
     @Test
     void userConnPoolWins() {
-        runner.withUserConfiguration(UserPool.class).withPropertyValues("connpool.servers=" + a.hostPort())
+        runner.withUserConfiguration(UserPool.class).withPropertyValues("connpool.servers=" + a.address())
                 .run(context -> {
                     assertThat(context).hasSingleBean(ConnPool.class).hasBean("myPool").doesNotHaveBean("connPool");
                     assertThat(context.getBean(ConnPools.class).names()).containsExactly("mine");
@@ -134,7 +137,7 @@ class ConnPoolAutoConfigurationTests {
         // Named pools come from a BeanRegistrar (AOT-friendly), which cannot see the application's beans:
         // a bean of the same name is a clash Boot reports, not a silent replacement.
         runner.withUserConfiguration(UserBillingPool.class)
-                .withPropertyValues("connpool.pools.billing.servers=" + a.hostPort()).run(context -> {
+                .withPropertyValues("connpool.pools.billing.servers=" + a.address()).run(context -> {
                     assertThat(context).hasFailed();
                     assertThat(context.getStartupFailure()).isInstanceOf(BeanDefinitionOverrideException.class)
                             .hasMessageContaining("billingConnPool");
@@ -145,7 +148,7 @@ class ConnPoolAutoConfigurationTests {
     @ValueSource(strings = { "connpool.pools.billing.max-connection-per-server=4", "connpool.dial-timout=1s",
             "connpool.sevrers=127.0.0.1:7000" })
     void aMisspelledKeyFailsStartUpNamingIt(String misspelled) {
-        runner.withPropertyValues("connpool.pools.billing.servers=" + a.hostPort(), misspelled).run(context -> {
+        runner.withPropertyValues("connpool.pools.billing.servers=" + a.address(), misspelled).run(context -> {
             assertThat(context).hasFailed();
             UnboundConfigurationPropertiesException unbound = findCause(context.getStartupFailure(),
                     UnboundConfigurationPropertiesException.class);
@@ -158,47 +161,47 @@ class ConnPoolAutoConfigurationTests {
     void anUnrelatedConnpoolEnvironmentVariableDoesNotBreakStartUpAndAKnownOneBinds() {
         runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
                 new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                        Map.of("CONNPOOL_HOME", "/opt/connpool", "CONNPOOL_SERVERS", a.hostPort()))))
+                        Map.of("CONNPOOL_HOME", "/opt/connpool", "CONNPOOL_SERVERS", a.address()))))
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     assertThat(context.getBean(ConnPool.class).servers()).extracting(s -> s.address())
-                            .containsExactly(a.address());
+                            .containsExactly(addressOf(a));
                 });
     }
 
     @Test
     void aConnectionDetailsBeanReplacesAPoolsServers() {
         runner.withBean(ConnPoolConnectionDetails.class,
-                () -> pool -> pool.equals("billing") ? List.of(b.hostPort()) : List.of())
-                .withPropertyValues("connpool.servers=" + a.hostPort(), "connpool.pools.billing.servers=127.0.0.1:1",
+                () -> pool -> pool.equals("billing") ? List.of(b.address()) : List.of())
+                .withPropertyValues("connpool.servers=" + a.address(), "connpool.pools.billing.servers=127.0.0.1:1",
                         "connpool.pools.billing.max-rps=9")
                 .run(context -> {
                     ConnPools pools = context.getBean(ConnPools.class);
                     ConnPool billing = pools.get("billing");
-                    assertThat(billing.servers()).extracting(s -> s.address()).containsExactly(b.address());
-                    assertThat(billing.rateLimiter(b.address()).orElseThrow().getRateLimiterConfig()
+                    assertThat(billing.servers()).extracting(s -> s.address()).containsExactly(addressOf(b));
+                    assertThat(billing.rateLimiter(addressOf(b)).orElseThrow().getRateLimiterConfig()
                             .getLimitForPeriod()).as("the other keys still come from the properties").isEqualTo(9);
                     try (PooledConnection connection = billing.acquire()) {
                         assertThat(LineClient.call(connection, "d")).isEqualTo("b:d");
                     }
                     assertThat(pools.get("default").servers()).extracting(s -> s.address())
-                            .as("an empty answer keeps the configured servers").containsExactly(a.address());
+                            .as("an empty answer keeps the configured servers").containsExactly(addressOf(a));
                 });
     }
 
     @Test
     void theDefaultConnectionDetailsAnswerWithThePropertiesServers() {
-        runner.withPropertyValues("connpool.servers=" + a.hostPort(), "connpool.pools.billing.servers=" + b.hostPort())
+        runner.withPropertyValues("connpool.servers=" + a.address(), "connpool.pools.billing.servers=" + b.address())
                 .run(context -> {
                     ConnPoolConnectionDetails details = context.getBean(ConnPoolConnectionDetails.class);
-                    assertThat(details.servers("default")).containsExactly(a.hostPort());
-                    assertThat(details.servers("billing")).containsExactly(b.hostPort());
+                    assertThat(details.servers("default")).containsExactly(a.address());
+                    assertThat(details.servers("billing")).containsExactly(b.address());
                 });
     }
 
     @Test
     void afterAContextStopAndStartEveryPoolServesAgainBehindTheSameBean() {
-        runner.withPropertyValues("connpool.servers=" + a.hostPort(), "connpool.pools.billing.servers=" + b.hostPort())
+        runner.withPropertyValues("connpool.servers=" + a.address(), "connpool.pools.billing.servers=" + b.address())
                 .run(context -> {
                     ConnPool pool = context.getBean(ConnPool.class);
                     ConnPool billing = context.getBean("billingConnPool", ConnPool.class);
@@ -221,7 +224,7 @@ class ConnPoolAutoConfigurationTests {
 
     @Test
     void afterAPauseAndRestartAsForACheckpointThePoolsServeAgain() {
-        runner.withPropertyValues("connpool.servers=" + a.hostPort()).run(context -> {
+        runner.withPropertyValues("connpool.servers=" + a.address()).run(context -> {
             ConnPool pool = context.getBean(ConnPool.class);
             context.pause();
             assertThatThrownBy(pool::acquire).isInstanceOf(PoolClosedException.class);
@@ -234,7 +237,7 @@ class ConnPoolAutoConfigurationTests {
 
     @Test
     void aPoolClosedByTheApplicationStaysClosedAcrossARestart() {
-        runner.withPropertyValues("connpool.servers=" + a.hostPort()).run(context -> {
+        runner.withPropertyValues("connpool.servers=" + a.address()).run(context -> {
             ConnPool pool = context.getBean(ConnPool.class);
             pool.close();
             context.stop();
@@ -255,8 +258,8 @@ class ConnPoolAutoConfigurationTests {
     @Test
     void customizersSeeEveryPoolByNameAfterTheProperties() {
         runner.withUserConfiguration(Customizers.class)
-                .withPropertyValues("connpool.servers=" + a.hostPort(), "connpool.max-connections-per-server=5",
-                        "connpool.pools.billing.servers=" + b.hostPort())
+                .withPropertyValues("connpool.servers=" + a.address(), "connpool.max-connections-per-server=5",
+                        "connpool.pools.billing.servers=" + b.address())
                 .run(context -> {
                     Customizers customizers = context.getBean(Customizers.class);
                     assertThat(customizers.seen).containsExactlyInAnyOrder("default", "billing");
@@ -268,7 +271,7 @@ class ConnPoolAutoConfigurationTests {
 
     @Test
     void userDialerIsUsed() {
-        runner.withUserConfiguration(CountingDialer.class).withPropertyValues("connpool.servers=" + a.hostPort(),
+        runner.withUserConfiguration(CountingDialer.class).withPropertyValues("connpool.servers=" + a.address(),
                 "connpool.min-idle-per-server=0").run(context -> {
                     try (PooledConnection connection = context.getBean(ConnPool.class).acquire()) {
                         assertThat(LineClient.call(connection, "d")).isEqualTo("a:d");
@@ -279,7 +282,7 @@ class ConnPoolAutoConfigurationTests {
 
     @Test
     void shutdownLetsABorrowInFlightFinishAndRefusesNewAcquires() throws Exception {
-        runner.withPropertyValues("connpool.servers=" + a.hostPort()).run(context -> {
+        runner.withPropertyValues("connpool.servers=" + a.address()).run(context -> {
             ConnPool pool = context.getBean(ConnPool.class);
             PooledConnection borrowed = pool.acquire();
             Thread closer = new Thread(context::close, "context-closer");
@@ -296,7 +299,7 @@ class ConnPoolAutoConfigurationTests {
 
     @Test
     void shutdownForceClosesConnectionsKeptPastThePhaseTimeout() {
-        runner.withPropertyValues("connpool.servers=" + a.hostPort(),
+        runner.withPropertyValues("connpool.servers=" + a.address(),
                 "spring.lifecycle.timeout-per-shutdown-phase=1s").run(context -> {
                     ConnPoolLifecycle lifecycle = context.getBean(ConnPoolLifecycle.class);
                     assertThat(lifecycle.getPhase()).isEqualTo(SmartLifecycle.DEFAULT_PHASE - 2048);

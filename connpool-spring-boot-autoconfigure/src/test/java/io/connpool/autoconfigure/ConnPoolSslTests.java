@@ -6,9 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.connpool.ConnPool;
 import io.connpool.ConnPoolException;
 import io.connpool.PooledConnection;
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
+import io.connpool.testing.NamedEcho;
 import io.connpool.testing.TestCertificates;
-import io.connpool.testing.TestServer;
 import java.nio.file.Path;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
@@ -24,7 +25,7 @@ class ConnPoolSslTests {
     @TempDir
     Path directory;
 
-    private TestServer server;
+    private MockTcpServer server;
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, ConnPoolAutoConfiguration.class))
@@ -40,11 +41,11 @@ class ConnPoolSslTests {
     @Test
     void pemBundleWithHostnameVerification() {
         TestCertificates certificates = TestCertificates.generate(directory);
-        server = TestServer.startTls("tls", certificates.serverContext());
+        server = NamedEcho.startTls("tls", certificates.serverContext());
         Path trust = certificates.writeCertificatePem(directory.resolve("ca.pem"));
         runner.withPropertyValues("spring.ssl.bundle.pem.backend.truststore.certificate=file:" + trust,
                 "spring.ssl.bundle.pem.backend.options.enabled-protocols=TLSv1.3",
-                "connpool.servers=" + server.hostPort(), "connpool.ssl.bundle=backend").run(context -> {
+                "connpool.servers=" + server.address(), "connpool.ssl.bundle=backend").run(context -> {
                     ConnPool pool = context.getBean(ConnPool.class);
                     try (PooledConnection connection = pool.acquire()) {
                         assertThat(connection.socket()).isInstanceOf(SSLSocket.class);
@@ -58,11 +59,11 @@ class ConnPoolSslTests {
     void hostnameIsVerifiedUnlessDisabled() {
         // A certificate for another host: trusted, but it does not name 127.0.0.1.
         TestCertificates certificates = TestCertificates.generate(directory, "other.example", "dns:other.example");
-        server = TestServer.startTls("tls", certificates.serverContext());
+        server = NamedEcho.startTls("tls", certificates.serverContext());
         Path trust = certificates.writeCertificatePem(directory.resolve("other.pem"));
         ApplicationContextRunner tls = runner.withPropertyValues(
                 "spring.ssl.bundle.pem.backend.truststore.certificate=file:" + trust,
-                "connpool.servers=" + server.hostPort(), "connpool.ssl.bundle=backend");
+                "connpool.servers=" + server.address(), "connpool.ssl.bundle=backend");
 
         tls.run(context -> assertThatThrownBy(() -> context.getBean(ConnPool.class).tryAcquire().close())
                 .isInstanceOf(ConnPoolException.class));
@@ -77,11 +78,11 @@ class ConnPoolSslTests {
     @Test
     void namedPoolHasItsOwnBundleAndTheDefaultPoolStaysPlain() {
         TestCertificates certificates = TestCertificates.generate(directory);
-        server = TestServer.startTls("tls", certificates.serverContext());
+        server = NamedEcho.startTls("tls", certificates.serverContext());
         Path trust = certificates.writeCertificatePem(directory.resolve("ca.pem"));
-        try (TestServer plain = TestServer.start("plain")) {
+        try (MockTcpServer plain = NamedEcho.start("plain")) {
             runner.withPropertyValues("spring.ssl.bundle.pem.backend.truststore.certificate=file:" + trust,
-                    "connpool.servers=" + plain.hostPort(), "connpool.pools.secure.servers=" + server.hostPort(),
+                    "connpool.servers=" + plain.address(), "connpool.pools.secure.servers=" + server.address(),
                     "connpool.pools.secure.ssl.bundle=backend").run(context -> {
                         ConnPools pools = context.getBean(ConnPools.class);
                         try (PooledConnection connection = pools.get("secure").acquire()) {

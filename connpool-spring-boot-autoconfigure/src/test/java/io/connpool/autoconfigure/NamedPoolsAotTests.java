@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.connpool.ConnPool;
 import io.connpool.PooledConnection;
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
-import io.connpool.testing.TestServer;
+import io.connpool.testing.NamedEcho;
 import org.junit.jupiter.api.Test;
 import org.springframework.aot.hint.RuntimeHints;
 import org.springframework.aot.hint.predicate.RuntimeHintsPredicates;
@@ -15,10 +16,10 @@ import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.test.util.TestPropertyValues;
 import org.springframework.context.ApplicationContextInitializer;
-import org.springframework.context.aot.ApplicationContextAotGenerator;
 import org.springframework.context.annotation.AnnotationConfigUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.aot.ApplicationContextAotGenerator;
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.core.test.tools.CompileWithForkedClassLoader;
 import org.springframework.core.test.tools.TestCompiler;
@@ -41,11 +42,11 @@ class NamedPoolsAotTests {
         ClassName initializerName = new ApplicationContextAotGenerator().processAheadOfTime(buildTime, generation);
         generation.writeGeneratedContent();
 
-        try (TestServer ledger = TestServer.start("ledger"); TestServer audit = TestServer.start("audit")) {
+        try (MockTcpServer ledger = NamedEcho.start("ledger"); MockTcpServer audit = NamedEcho.start("audit")) {
             TestCompiler.forSystem().with(generation).compile(compiled -> {
                 try (GenericApplicationContext runTime = new GenericApplicationContext()) {
-                    TestPropertyValues.of("connpool.pools.ledger.servers=" + ledger.hostPort(),
-                            "connpool.pools.audit.servers=" + audit.hostPort()).applyTo(runTime);
+                    TestPropertyValues.of("connpool.pools.ledger.servers=" + ledger.address(),
+                            "connpool.pools.audit.servers=" + audit.address()).applyTo(runTime);
                     @SuppressWarnings("unchecked")
                     ApplicationContextInitializer<GenericApplicationContext> initializer = compiled
                             .getInstance(ApplicationContextInitializer.class, initializerName.toString());

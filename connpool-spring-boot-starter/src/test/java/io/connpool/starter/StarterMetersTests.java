@@ -6,7 +6,8 @@ import io.connpool.ConnPool;
 import io.connpool.PooledConnection;
 import io.connpool.autoconfigure.ConnPoolAutoConfiguration;
 import io.connpool.autoconfigure.metrics.ConnPoolMetricsAutoConfiguration;
-import io.connpool.testing.TestServer;
+import io.connpool.test.MockTcpServer;
+import io.connpool.testing.NamedEcho;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -32,13 +33,13 @@ class StarterMetersTests {
     void everyMeterTheReadmeNamesAppears() throws IOException {
         List<String> documented = readmeMeters();
         assertThat(documented).contains("connpool.connections.acquire", "connpool.ratelimiter.available.permissions");
-        try (TestServer server = TestServer.start("s")) {
+        try (MockTcpServer server = NamedEcho.start("s")) {
             new ApplicationContextRunner()
                     .withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, ConnPoolAutoConfiguration.class,
                             MetricsAutoConfiguration.class, ConnPoolMetricsAutoConfiguration.class))
                     .withBean(SimpleMeterRegistry.class)
                     .withPropertyValues("management.metrics.use-global-registry=false",
-                            "connpool.servers=" + server.hostPort(), "connpool.max-rps=100")
+                            "connpool.servers=" + server.address(), "connpool.max-rps=100")
                     .run(context -> {
                         try (PooledConnection connection = context.getBean(ConnPool.class).acquire()) {
                             assertThat(connection).isNotNull();

@@ -20,6 +20,9 @@ import java.util.concurrent.Executors;
  * each request line {@code ECHO <text>} is answered with {@code OK <server-name> <text>}; anything else
  * with {@code ERR unknown command}. It can be stopped and started again on the same port, so the demo
  * can show failover, health going DOWN and reconnection.
+ *
+ * <p>Not the test kit's {@code MockTcpServer}: this is the running application's code, and the kit is a
+ * test-scope artifact built on JUnit, which has no place on an application's class path.
  */
 public final class LineServer {
 

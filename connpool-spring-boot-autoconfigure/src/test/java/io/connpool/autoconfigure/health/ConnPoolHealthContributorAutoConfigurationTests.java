@@ -1,13 +1,16 @@
 package io.connpool.autoconfigure.health;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.connpool.ConnPool;
 import io.connpool.PooledConnection;
 import io.connpool.autoconfigure.ConnPoolAutoConfiguration;
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
-import io.connpool.testing.TestServer;
+import io.connpool.testing.NamedEcho;
+import io.connpool.testing.PoolFixture;
 import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -25,14 +28,14 @@ import org.springframework.context.ApplicationContext;
 
 class ConnPoolHealthContributorAutoConfigurationTests {
 
-    private final TestServer a = TestServer.start("a");
-    private final TestServer b = TestServer.start("b");
+    private final MockTcpServer a = NamedEcho.start("a");
+    private final MockTcpServer b = NamedEcho.start("b");
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, ConnPoolAutoConfiguration.class,
                     HealthContributorAutoConfiguration.class, ConnPoolHealthContributorAutoConfiguration.class))
-            .withPropertyValues("connpool.servers=" + a.hostPort() + "," + b.hostPort(),
-                    "connpool.pools.billing.servers=" + b.hostPort(), "connpool.retry-min=50ms",
+            .withPropertyValues("connpool.servers=" + a.address() + "," + b.address(),
+                    "connpool.pools.billing.servers=" + b.address(), "connpool.retry-min=50ms",
                     "connpool.retry-max=200ms");
 
     @AfterEach
@@ -48,10 +51,10 @@ class ConnPoolHealthContributorAutoConfigurationTests {
             assertThat(root.stream().map(HealthContributors.Entry::name)).containsExactlyInAnyOrder("default",
                     "billing");
             CompositeHealthContributor pool = (CompositeHealthContributor) root.getContributor("default");
-            assertThat(pool.stream().map(HealthContributors.Entry::name)).containsExactly(a.hostPort(), b.hostPort());
+            assertThat(pool.stream().map(HealthContributors.Entry::name)).containsExactly(a.address(), b.address());
             await().atMost(Duration.ofSeconds(10)).untilAsserted(
-                    () -> assertThat(server(context, "default", a.hostPort()).getStatus()).isEqualTo(Status.UP));
-            Health health = server(context, "default", a.hostPort());
+                    () -> assertThat(server(context, "default", a.address()).getStatus()).isEqualTo(Status.UP));
+            Health health = server(context, "default", a.address());
             assertThat(health.getDetails()).containsEntry("state", "UP").containsKeys("active", "idle",
                     "consecutiveFailures");
             assertThat(root.getContributor("nope")).isNull();
@@ -66,23 +69,23 @@ class ConnPoolHealthContributorAutoConfigurationTests {
             a.stop();
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
                 traffic(pool);
-                Health health = server(context, "default", a.hostPort());
+                Health health = server(context, "default", a.address());
                 assertThat(health.getStatus()).isEqualTo(ConnPoolsHealthContributor.BYPASSED);
                 assertThat(health.getDetails()).containsEntry("state", "DOWN").containsKeys("lastError",
                         "nextRetry");
             });
-            assertThat(server(context, "default", b.hostPort()).getStatus()).isEqualTo(Status.UP);
+            assertThat(server(context, "default", b.address()).getStatus()).isEqualTo(Status.UP);
 
             b.stop();
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
                 traffic(pool);
-                assertThat(server(context, "default", a.hostPort()).getStatus()).isEqualTo(Status.DOWN);
-                assertThat(server(context, "default", b.hostPort()).getStatus()).isEqualTo(Status.DOWN);
+                assertThat(server(context, "default", a.address()).getStatus()).isEqualTo(Status.DOWN);
+                assertThat(server(context, "default", b.address()).getStatus()).isEqualTo(Status.DOWN);
             });
 
             a.restart();
             await().atMost(Duration.ofSeconds(20)).untilAsserted(
-                    () -> assertThat(server(context, "default", a.hostPort()).getStatus()).isEqualTo(Status.UP));
+                    () -> assertThat(server(context, "default", a.address()).getStatus()).isEqualTo(Status.UP));
             b.restart();
         });
     }
@@ -91,15 +94,15 @@ class ConnPoolHealthContributorAutoConfigurationTests {
     void serversAddedAndRemovedAtRunTimeAreSeenAtOnce() {
         runner.run(context -> {
             ConnPool pool = context.getBean(ConnPool.class);
-            try (TestServer c = TestServer.start("c")) {
-                pool.addServer(c.address());
+            try (MockTcpServer c = NamedEcho.start("c")) {
+                pool.addServer(addressOf(c));
                 CompositeHealthContributor composite = (CompositeHealthContributor) root(context)
                         .getContributor("default");
-                assertThat(composite.stream().map(HealthContributors.Entry::name)).contains(c.hostPort());
-                assertThat(composite.getContributor(c.hostPort())).isNotNull();
-                pool.removeServer(a.address());
-                assertThat(composite.stream().map(HealthContributors.Entry::name)).doesNotContain(a.hostPort());
-                assertThat(composite.getContributor(a.hostPort())).isNull();
+                assertThat(composite.stream().map(HealthContributors.Entry::name)).contains(c.address());
+                assertThat(composite.getContributor(c.address())).isNotNull();
+                pool.removeServer(addressOf(a));
+                assertThat(composite.stream().map(HealthContributors.Entry::name)).doesNotContain(a.address());
+                assertThat(composite.getContributor(a.address())).isNull();
             }
         });
     }
@@ -108,7 +111,7 @@ class ConnPoolHealthContributorAutoConfigurationTests {
     void aStoppedContextsPoolsAreOutOfServiceAndComeBackWhenItStarts() {
         runner.run(context -> {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(
-                    () -> assertThat(server(context, "default", a.hostPort()).getStatus()).isEqualTo(Status.UP));
+                    () -> assertThat(server(context, "default", a.address()).getStatus()).isEqualTo(Status.UP));
             context.stop();
             HealthIndicator stopped = (HealthIndicator) root(context).getContributor("default");
             assertThat(stopped.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
@@ -119,7 +122,7 @@ class ConnPoolHealthContributorAutoConfigurationTests {
 
             context.start();
             await().atMost(Duration.ofSeconds(10)).untilAsserted(
-                    () -> assertThat(server(context, "default", a.hostPort()).getStatus()).isEqualTo(Status.UP));
+                    () -> assertThat(server(context, "default", a.address()).getStatus()).isEqualTo(Status.UP));
         });
     }
 

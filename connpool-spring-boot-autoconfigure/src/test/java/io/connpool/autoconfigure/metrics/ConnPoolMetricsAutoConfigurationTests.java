@@ -1,18 +1,21 @@
 package io.connpool.autoconfigure.metrics;
 
+import static io.connpool.testing.PoolFixture.addressOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.connpool.ConnPool;
 import io.connpool.PooledConnection;
+import io.connpool.RateLimitedException;
 import io.connpool.autoconfigure.ConnPoolAutoConfiguration;
 import io.connpool.autoconfigure.ConnPools;
-import io.connpool.testing.TestServer;
-import io.connpool.RateLimitedException;
+import io.connpool.test.MockTcpServer;
+import io.connpool.testing.NamedEcho;
+import io.connpool.testing.PoolFixture;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import static org.awaitility.Awaitility.await;
 
 import org.junit.jupiter.api.AfterEach;
@@ -24,14 +27,14 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 class ConnPoolMetricsAutoConfigurationTests {
 
-    private final TestServer a = TestServer.start("a");
-    private final TestServer b = TestServer.start("b");
+    private final MockTcpServer a = NamedEcho.start("a");
+    private final MockTcpServer b = NamedEcho.start("b");
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, ConnPoolAutoConfiguration.class,
                     MetricsAutoConfiguration.class, ConnPoolMetricsAutoConfiguration.class))
-            .withPropertyValues("management.metrics.use-global-registry=false", "connpool.servers=" + a.hostPort(),
-                    "connpool.pools.billing.servers=" + b.hostPort(), "connpool.pools.billing.max-rps=25");
+            .withPropertyValues("management.metrics.use-global-registry=false", "connpool.servers=" + a.address(),
+                    "connpool.pools.billing.servers=" + b.address(), "connpool.pools.billing.max-rps=25");
 
     @AfterEach
     void stop() {
@@ -45,8 +48,8 @@ class ConnPoolMetricsAutoConfigurationTests {
             MeterRegistry registry = context.getBean(MeterRegistry.class);
             ConnPool billing = context.getBean(ConnPools.class).get("billing");
             try (PooledConnection connection = billing.acquire()) {
-                assertThat(connection.server()).isEqualTo(b.address());
-                assertThat(registry.get("connpool.connections.active").tags("pool", "billing", "server", b.hostPort())
+                assertThat(connection.server()).isEqualTo(addressOf(b));
+                assertThat(registry.get("connpool.connections.active").tags("pool", "billing", "server", b.address())
                         .gauge().value()).isEqualTo(1.0);
             }
             assertThat(registry.get("connpool.connections.acquire").tags("pool", "billing").timer().count())
@@ -54,7 +57,7 @@ class ConnPoolMetricsAutoConfigurationTests {
             assertThat(registry.get("connpool.connections.max").tags("pool", "default").gauge().value())
                     .isEqualTo(8.0);
             assertThat(registry.get("connpool.ratelimiter.available.permissions")
-                    .tags("pool", "billing", "server", b.hostPort()).gauge()).isNotNull();
+                    .tags("pool", "billing", "server", b.address()).gauge()).isNotNull();
             assertThat(registry.find("connpool.ratelimiter.available.permissions").tag("pool", "default").gauges())
                     .as("no limiter without max-rps").isEmpty();
         });
@@ -66,7 +69,7 @@ class ConnPoolMetricsAutoConfigurationTests {
             MeterRegistry registry = context.getBean(MeterRegistry.class);
             ConnPool pool = context.getBean(ConnPool.class);
             await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().idle() == 1);
-            assertThat(registry.get("connpool.connections.creation").tags("pool", "default", "server", a.hostPort())
+            assertThat(registry.get("connpool.connections.creation").tags("pool", "default", "server", a.address())
                     .timer().count()).as("the warm-up dial of min-idle-per-server=1").isEqualTo(1);
         });
     }
@@ -80,7 +83,7 @@ class ConnPoolMetricsAutoConfigurationTests {
                     ConnPool billing = context.getBean(ConnPools.class).get("billing");
                     assertThat(billing.stats().idle()).isZero();
                     try (PooledConnection connection = billing.acquire()) {
-                        assertThat(connection.server()).isEqualTo(b.address());
+                        assertThat(connection.server()).isEqualTo(addressOf(b));
                     }
                     Timer acquire = registry.get("connpool.connections.acquire").tags("pool", "billing").timer();
                     assertThat(acquire.count()).isEqualTo(1);
@@ -113,7 +116,7 @@ class ConnPoolMetricsAutoConfigurationTests {
                             }
                         }
                         assertThat(registry.get("connpool.ratelimiter.available.permissions")
-                                .tags("pool", "billing", "server", b.hostPort()).gauge().value()).isLessThan(5.0);
+                                .tags("pool", "billing", "server", b.address()).gauge().value()).isLessThan(5.0);
                     });
                     assertThat(registry.find("connpool.ratelimiter.available.permissions").tag("pool", "billing")
                             .gauges()).hasSize(1);

@@ -8,8 +8,9 @@ import io.connpool.ConnPool;
 import io.connpool.NoServerAvailableException;
 import io.connpool.PooledConnection;
 import io.connpool.autoconfigure.ConnPoolAutoConfiguration;
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
-import io.connpool.testing.TestServer;
+import io.connpool.testing.NamedEcho;
 import io.micrometer.common.KeyValues;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import java.time.Duration;
@@ -22,12 +23,12 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 /** With an ObservationRegistry bean, acquires and dials are observed with low-cardinality pool, server and outcome. */
 class ConnPoolObservationTests {
 
-    private final TestServer a = TestServer.start("a");
+    private final MockTcpServer a = NamedEcho.start("a");
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, ConnPoolAutoConfiguration.class))
             .withBean(TestObservationRegistry.class, TestObservationRegistry::create)
-            .withPropertyValues("connpool.servers=" + a.hostPort(), "connpool.min-idle-per-server=0");
+            .withPropertyValues("connpool.servers=" + a.address(), "connpool.min-idle-per-server=0");
 
     @AfterEach
     void stop() {
@@ -45,11 +46,11 @@ class ConnPoolObservationTests {
                     .hasObservationWithNameEqualTo("connpool.acquire").that()
                     .hasBeenStarted().hasBeenStopped()
                     .hasLowCardinalityKeyValue("pool", "default")
-                    .hasLowCardinalityKeyValue("server", a.hostPort())
+                    .hasLowCardinalityKeyValue("server", a.address())
                     .hasLowCardinalityKeyValue("outcome", "success")
                     .hasContextualNameEqualTo("acquire default");
             assertThat(registry).hasObservationWithNameEqualTo("connpool.dial").that()
-                    .hasLowCardinalityKeyValue("server", a.hostPort())
+                    .hasLowCardinalityKeyValue("server", a.address())
                     .hasLowCardinalityKeyValue("outcome", "success")
                     .hasParentObservationContextMatching(parent -> parent.getName().equals("connpool.acquire"));
         });
@@ -89,7 +90,7 @@ class ConnPoolObservationTests {
     void withoutARegistryNothingIsObservedAndAcquireWorks() {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, ConnPoolAutoConfiguration.class))
-                .withPropertyValues("connpool.servers=" + a.hostPort()).run(context -> {
+                .withPropertyValues("connpool.servers=" + a.address()).run(context -> {
                     try (PooledConnection connection = context.getBean(ConnPool.class).acquire()) {
                         assertThat(LineClient.call(connection, "n")).isEqualTo("a:n");
                     }

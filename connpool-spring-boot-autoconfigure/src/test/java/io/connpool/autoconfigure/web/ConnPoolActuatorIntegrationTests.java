@@ -7,8 +7,9 @@ import com.jayway.jsonpath.JsonPath;
 import io.connpool.ConnPool;
 import io.connpool.PooledConnection;
 import io.connpool.autoconfigure.ConnPools;
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
-import io.connpool.testing.TestServer;
+import io.connpool.testing.NamedEcho;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -32,14 +33,14 @@ import org.springframework.test.web.servlet.client.RestTestClient;
 @AutoConfigureRestTestClient
 class ConnPoolActuatorIntegrationTests {
 
-    static final TestServer a = TestServer.start("a");
-    static final TestServer b = TestServer.start("b");
-    static final TestServer c = TestServer.start("c");
+    static final MockTcpServer a = NamedEcho.start("a");
+    static final MockTcpServer b = NamedEcho.start("b");
+    static final MockTcpServer c = NamedEcho.start("c");
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("connpool.servers", () -> a.hostPort() + "," + b.hostPort());
-        registry.add("connpool.pools.billing.servers", c::hostPort);
+        registry.add("connpool.servers", () -> a.address() + "," + b.address());
+        registry.add("connpool.pools.billing.servers", c::address);
         registry.add("connpool.retry-min", () -> "50ms");
         registry.add("connpool.retry-max", () -> "300ms");
         registry.add("connpool.acquire-timeout", () -> "300ms");
@@ -49,7 +50,7 @@ class ConnPoolActuatorIntegrationTests {
 
     @AfterAll
     static void stopServers() {
-        List.of(a, b, c).forEach(TestServer::close);
+        List.of(a, b, c).forEach(MockTcpServer::close);
     }
 
     @Autowired
@@ -63,21 +64,21 @@ class ConnPoolActuatorIntegrationTests {
 
     @Test
     void healthAndMetricsFollowTheServers() {
-        String serverA = "$.components.connPool.components.default.components['" + a.hostPort() + "']";
+        String serverA = "$.components.connPool.components.default.components['" + a.address() + "']";
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             String health = get("/actuator/health", 200);
             assertThat(read(health, "$.status")).isEqualTo("UP");
             assertThat(read(health, serverA + ".status")).isEqualTo("UP");
             assertThat(read(health, "$.components.connPool.components.billing.status")).isEqualTo("UP");
         });
-        String one = get("/actuator/health/connPool/default/" + a.hostPort(), 200);
+        String one = get("/actuator/health/connPool/default/" + a.address(), 200);
         assertThat(read(one, "$.status")).isEqualTo("UP");
         assertThat(read(one, "$.details.state")).isEqualTo("UP");
 
         traffic(pool);
         String active = get("/actuator/metrics/connpool.connections.active?tag=pool:default", 200);
         assertThat(JsonPath.<List<String>>read(active, "$.availableTags[?(@.tag == 'server')].values[*]"))
-                .containsExactlyInAnyOrder(a.hostPort(), b.hostPort());
+                .containsExactlyInAnyOrder(a.address(), b.address());
         assertThat(get("/actuator/metrics/connpool.connections.acquire?tag=pool:default", 200)).contains("COUNT");
 
         // One server of two stops: its component says so, the pool still serves and stays UP.
@@ -90,13 +91,13 @@ class ConnPoolActuatorIntegrationTests {
             assertThat(read(health, "$.components.connPool.components.default.status")).isEqualTo("UP");
             assertThat(read(health, "$.status")).isEqualTo("UP");
         });
-        String up = get("/actuator/metrics/connpool.server.up?tag=pool:default&tag=server:" + a.hostPort(), 200);
+        String up = get("/actuator/metrics/connpool.server.up?tag=pool:default&tag=server:" + a.address(), 200);
         assertThat(JsonPath.<Double>read(up, "$.measurements[0].value")).isZero();
 
         // It comes back: the background probe finds it.
         a.restart();
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
-                read(get("/actuator/health/connPool/default/" + a.hostPort(), 200), "$.status")).isEqualTo("UP"));
+                read(get("/actuator/health/connPool/default/" + a.address(), 200), "$.status")).isEqualTo("UP"));
 
         // The only server of a pool stops: that pool, and the application, are DOWN.
         c.stop();

@@ -7,8 +7,9 @@ import com.jayway.jsonpath.JsonPath;
 import io.connpool.ConnPool;
 import io.connpool.PooledConnection;
 import io.connpool.autoconfigure.ConnPools;
+import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
-import io.connpool.testing.TestServer;
+import io.connpool.testing.NamedEcho;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,13 +32,13 @@ import org.springframework.test.web.servlet.client.RestTestClient;
 @AutoConfigureRestTestClient
 class ConnPoolEndpointIntegrationTests {
 
-    static final TestServer a = TestServer.start("a");
-    static final TestServer c = TestServer.start("c");
+    static final MockTcpServer a = NamedEcho.start("a");
+    static final MockTcpServer c = NamedEcho.start("c");
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("connpool.servers", a::hostPort);
-        registry.add("connpool.pools.billing.servers", c::hostPort);
+        registry.add("connpool.servers", a::address);
+        registry.add("connpool.pools.billing.servers", c::address);
         registry.add("connpool.pools.billing.max-connections-per-server", () -> "3");
         registry.add("connpool.retry-min", () -> "5s");
         registry.add("connpool.retry-max", () -> "10s");
@@ -46,7 +47,7 @@ class ConnPoolEndpointIntegrationTests {
 
     @AfterAll
     static void stopServers() {
-        List.of(a, c).forEach(TestServer::close);
+        List.of(a, c).forEach(MockTcpServer::close);
     }
 
     @Autowired
@@ -68,7 +69,7 @@ class ConnPoolEndpointIntegrationTests {
         Map<String, Object> server = JsonPath.read(body, "$.pools.default.servers[0]");
         assertThat(server).containsOnlyKeys("address", "source", "state", "active", "idle", "consecutiveFailures",
                 "lastError", "lastErrorAt", "nextRetry");
-        assertThat(server).containsEntry("address", a.hostPort()).containsEntry("source", a.hostPort())
+        assertThat(server).containsEntry("address", a.address()).containsEntry("source", a.address())
                 .containsEntry("state", "UP").containsEntry("idle", 1).containsEntry("lastError", null)
                 .containsEntry("nextRetry", null);
     }
