@@ -39,7 +39,7 @@ final class ClientTemplate {
             return run(first, callback);
         }
         catch (IOException failure) {
-            if (!reused || first.replyStarted || !retriable(failure)) {
+            if (!reused || first.replyStarted() || !retriable(failure)) {
                 throw failure;
             }
             return retry(first.server(), failure, callback);

@@ -23,6 +23,7 @@ final class Connector {
     private final ConnectionBudget budget;
     private final long dialTimeoutNanos;
     private final long maxLifetimeNanos;
+    private final long readTimeoutNanos;
     private final int minIdle;
     private final int maxConnections;
 
@@ -34,6 +35,7 @@ final class Connector {
         this.budget = config.budget();
         this.dialTimeoutNanos = config.dialTimeout().toNanos();
         this.maxLifetimeNanos = config.maxLifetime().toNanos();
+        this.readTimeoutNanos = config.readTimeout().toNanos();
         this.minIdle = config.minIdlePerServer();
         this.maxConnections = config.maxConnectionsPerServer();
     }
@@ -66,7 +68,8 @@ final class Connector {
                 pool.apply(server, change);
                 return null;
             }
-            PoolEntry entry = new PoolEntry(server, socket, now, lifetimeNanos(), health.generation());
+            PoolEntry entry = new PoolEntry(server, socket, now, lifetimeNanos(), health.generation(),
+                    readTimeoutNanos, ticker);
             server.install(entry);
             installed = true;
             pool.created();

@@ -53,6 +53,8 @@ final class DefaultConnPool implements ConnPool {
     private final Drain drain;
     private final ClientTemplate template;
     private final BudgetShare share;
+    /** Null when {@code readTimeout} is 0. */
+    private final ReadDeadlines deadlines;
     private final ServerChanges changes;
 
     DefaultConnPool(PoolConfig config) {
@@ -69,12 +71,14 @@ final class DefaultConnPool implements ConnPool {
         this.errors = new PoolErrors(this, config);
         this.scheduler = config.schedulers().create(name);
         this.connector = new Connector(this, config,
-                new SocketOpener(config.dialer(), config.readTimeout(), listeners, ticker), scheduler);
+                new SocketOpener(config.dialer(), Duration.ZERO, listeners, ticker), scheduler);
         this.housekeeper = new Housekeeper(this, config, connector);
         this.effects = new HealthEffects(this, servers, listeners, connector, waiters);
         this.drain = new Drain(servers, ticker);
         this.template = new ClientTemplate(this, listeners);
         this.share = new BudgetShare(this, servers);
+        long readTimeout = config.readTimeout().toNanos();
+        this.deadlines = readTimeout > 0 ? new ReadDeadlines(servers, scheduler, ticker, readTimeout) : null;
         this.changes = new ServerChanges(this, config, servers, effects, connector, listeners, waiters);
         servers.replace(config.servers(), changes::newServer);
         if (budget != null) {
@@ -354,6 +358,9 @@ final class DefaultConnPool implements ConnPool {
         entry.invalidated = false;
         entry.borrowedNanos = nowNanos;
         entry.leases++;
+        if (deadlines != null) {
+            deadlines.lent();
+        }
         if (leakThresholdNanos > 0) {
             entry.leakReport = LeakReport.start(name, entry.server.address, leakThresholdNanos, scheduler);
         }
@@ -371,6 +378,9 @@ final class DefaultConnPool implements ConnPool {
             return; // closed already: the common misuse, answered without a clock read
         }
         long now = ticker.nanoTime();
+        if (entry.rawTimeoutSet) {
+            entry.restoreRawTimeout();
+        }
         ServerPool server = entry.server;
         ServerHealth.Snapshot health = server.health.current();
         Throwable broken = entry.brokenBy;
@@ -551,7 +561,7 @@ final class DefaultConnPool implements ConnPool {
             return;
         }
         closed = true;
-        housekeeper.stop();
+        housekeeper.stop(); // the read deadlines go on until the borrowed connections are back
         waiters.wakeAll();
         for (ServerPool server : servers.all()) {
             changes.retire(server);

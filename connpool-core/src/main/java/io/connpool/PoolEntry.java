@@ -22,14 +22,19 @@ final class PoolEntry {
 
     private static final long STATE_BITS = 3;
 
+    /** A read deadline the sweep expired; a real deadline never takes this value (nor 0, "no read"). */
+    static final long EXPIRED = Long.MIN_VALUE;
+
     private static final VarHandle WORD;
     private static final VarHandle LAST_USED;
+    private static final VarHandle READ_DEADLINE;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             WORD = lookup.findVarHandle(PoolEntry.class, "word", long.class);
             LAST_USED = lookup.findVarHandle(PoolEntry.class, "lastUsedNanos", long.class);
+            READ_DEADLINE = lookup.findVarHandle(PoolEntry.class, "readDeadline", long.class);
         }
         catch (ReflectiveOperationException ex) {
             throw new ExceptionInInitializerError(ex);
@@ -67,6 +72,17 @@ final class PoolEntry {
     private volatile long word;
     @SuppressWarnings("unused") // accessed through LAST_USED
     private volatile long lastUsedNanos;
+    /**
+     * When the read in progress through the borrow's input times out (nanoTime), 0 while none is, or
+     * {@link #EXPIRED} once {@link ReadDeadlines} closed the socket under it.
+     */
+    @SuppressWarnings("unused") // accessed through READ_DEADLINE
+    private volatile long readDeadline;
+    /** The pool's {@code readTimeout}, 0 for none: enforced by {@link ReadDeadlines}, not by {@code SO_TIMEOUT}. */
+    final long readTimeoutNanos;
+    private final Ticker ticker;
+    /** Owner-only: {@link PooledConnection#socket()} was called, so the raw socket has {@code SO_TIMEOUT} set. */
+    boolean rawTimeoutSet;
     /** Owner-only: borrows handed out, for {@link PoolStats#acquired()}. */
     long leases;
     /**
@@ -90,8 +106,11 @@ final class PoolEntry {
     /** Owner-only: the current borrow is its server's one trial on probation. */
     boolean trial;
 
-    PoolEntry(ServerPool server, Socket socket, long nowNanos, long lifetimeNanos, int generation) throws IOException {
+    PoolEntry(ServerPool server, Socket socket, long nowNanos, long lifetimeNanos, int generation,
+            long readTimeoutNanos, Ticker ticker) throws IOException {
         this.server = server;
+        this.readTimeoutNanos = readTimeoutNanos;
+        this.ticker = ticker;
         this.generation = generation;
         this.createdNanos = nowNanos;
         this.socket = socket;
@@ -136,6 +155,61 @@ final class PoolEntry {
     /** Ends borrow number {@code stamp}, moving to {@code to}; true for exactly one caller. */
     boolean endBorrow(long stamp, int to) {
         return WORD.compareAndSet(this, (stamp << 2) | IN_USE, ((stamp + 1) << 2) | to);
+    }
+
+    /** The raw socket had {@code SO_TIMEOUT} for its borrower; the pool's own reads go without it. */
+    void restoreRawTimeout() {
+        rawTimeoutSet = false;
+        try {
+            socket.setSoTimeout(0);
+        }
+        catch (java.net.SocketException ex) {
+            brokenBy = ex;
+        }
+    }
+
+    /** A read through the borrow's input starts: it must end by its deadline. One clock read, one ordered store. */
+    void armRead() {
+        long deadline = ticker.nanoTime() + readTimeoutNanos;
+        if (deadline == 0 || deadline == EXPIRED) {
+            deadline++;
+        }
+        READ_DEADLINE.setRelease(this, deadline);
+    }
+
+    /** Whether a read through the borrow's input is in progress and not yet expired. */
+    boolean readInProgress() {
+        long deadline = (long) READ_DEADLINE.getVolatile(this);
+        return deadline != 0 && deadline != EXPIRED;
+    }
+
+    /** The read ended; true if the sweep had expired it (its socket is closed: the read timed out). */
+    boolean disarmRead() {
+        return (long) READ_DEADLINE.getAndSet(this, 0L) == EXPIRED;
+    }
+
+    /**
+     * For the sweep: if a read is in progress past its deadline, marks it expired and closes the socket, which
+     * ends the blocked read. Exactly one of this and the reader's {@link #disarmRead} sees the deadline.
+     */
+    boolean expireReadIfDue(long nowNanos) {
+        long deadline = (long) READ_DEADLINE.getAcquire(this);
+        if (deadline == 0 || deadline == EXPIRED || nowNanos - deadline < 0
+                || !READ_DEADLINE.compareAndSet(this, deadline, EXPIRED)) {
+            return false;
+        }
+        // the channel under an SSLSocket: closing the SSLSocket itself would first try to send close_notify
+        java.nio.channels.SocketChannel channel = socket.getChannel();
+        if (channel != null) {
+            try {
+                channel.close();
+            }
+            catch (IOException ignored) {
+                // closed either way
+            }
+        }
+        Sockets.closeQuietly(socket);
+        return true;
     }
 
     /**

@@ -19,6 +19,7 @@ final class ServerPool {
     static final long RATE_PERIOD_NANOS = 1_000_000_000L;
 
     final ServerAddress address;
+    final String poolName;
     /** Where it came from: the configured entry, DNS name or service id. */
     final String source;
     final ServerHealth health;
@@ -38,6 +39,7 @@ final class ServerPool {
     ServerPool(ServerAddress address, String source, ServerHealth health, int maxConnections, int maxRps,
             String poolName, Ticker ticker) {
         this.address = address;
+        this.poolName = poolName;
         this.source = source;
         this.health = health;
         this.slots = new AtomicReferenceArray<>(maxConnections);

@@ -15,13 +15,17 @@ import java.time.Duration;
 final class SocketOpener {
 
     private final Dialer dialer;
-    private final int readTimeoutMillis;
+    private final int soTimeoutMillis;
     private final ListenerChain listeners;
     private final Ticker ticker;
 
-    SocketOpener(Dialer dialer, Duration readTimeout, ListenerChain listeners, Ticker ticker) {
+    /**
+     * @param soTimeout the {@code SO_TIMEOUT} every socket gets: a managed connection's read timeout; zero for a
+     *        pool's sockets, whose reads are timed by {@link ReadDeadlines} (a timed read costs a poll per read)
+     */
+    SocketOpener(Dialer dialer, Duration soTimeout, ListenerChain listeners, Ticker ticker) {
         this.dialer = dialer;
-        this.readTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, readTimeout.toMillis());
+        this.soTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, soTimeout.toMillis());
         this.listeners = listeners;
         this.ticker = ticker;
     }
@@ -35,7 +39,7 @@ final class SocketOpener {
             if (socket == null) {
                 throw new IOException("the dialer " + dialer + " returned no socket for " + server);
             }
-            socket.setSoTimeout(readTimeoutMillis);
+            socket.setSoTimeout(soTimeoutMillis);
             listeners.dialSucceeded(server, ticker.nanoTime() - start);
             return socket;
         }
