@@ -52,7 +52,10 @@ class GrayFailureTest {
         tls = TestCertificates.generate(certificates);
     }
 
-    /** Finding 1: 86-105 connects in 3 s to a server that accepts and resets, with 8-10 DOWN/UP cycles. */
+    /**
+     * Finding 1: 86-105 connects in 3 s to a server that accepts and resets, with 8-10 DOWN/UP cycles. Here it
+     * accepts every connection and resets it at its first request (on 9706d2c: 89 and 98 connects, bound 21).
+     */
     @Test
     void aServerThatAcceptsAndResetsEverythingCostsOneConnectPerBackoffStep() throws Exception {
         MockTcpServer good = fixture.server("good");
@@ -101,7 +104,10 @@ class GrayFailureTest {
         assertThat(served.get()).as("the good server serves everyone else").isGreaterThan(100);
     }
 
-    /** Finding 2: about 1,300 reconnects in 3 s, a connection that died right after connecting redialed at once. */
+    /**
+     * Finding 2: about 1,300 reconnects in 3 s, a connection that died right after connecting redialed at once.
+     * Its first request is answered with a reset (on 9706d2c: 896 and 948 connects, bound 32).
+     */
     @Test
     void aManagedConnectionToAServerThatResetsEverythingBacksOff() throws Exception {
         MockTcpServer flapping = fixture.server("flapping").fault(MockTcpServer.Fault.RESET);

@@ -3,6 +3,8 @@ package io.connpool.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.jayway.jsonpath.JsonPath;
+import io.connpool.ConnPool;
+import io.connpool.PooledConnection;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,10 +43,18 @@ class GrafanaDashboardTest {
 
     private Set<String> families;
 
+    @Autowired
+    private ConnPool pool;
+
     @BeforeEach
-    void scrape() {
+    void scrape() throws IOException {
         for (int i = 0; i < 6; i++) { // some traffic, so that every timer has samples
             http.get().uri("/api/echo?text=dashboard-" + i).exchange().expectStatus().isOk();
+        }
+        // the sample's EchoClient borrows through execute (connpool.execute); a plain borrow too, as any other
+        // client of the pool does, for the panels of connpool.acquire
+        try (PooledConnection connection = pool.acquire()) {
+            connection.socket();
         }
         String scrape = http.get().uri("/actuator/prometheus").accept(MediaType.TEXT_PLAIN).exchange()
                 .expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
