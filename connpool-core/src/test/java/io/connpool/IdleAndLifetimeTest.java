@@ -97,7 +97,8 @@ class IdleAndLifetimeTest {
         server.closeConnections();
 
         // no acquire: the pool finds the dead connections and dials new ones by itself
-        await().atMost(Duration.ofSeconds(10)).until(() -> server.acceptedConnections() == 4 && server.openConnections() == 2);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> server.acceptedConnections() == 4 && server.openConnections() == 2);
         assertThat(pool.stats().idle()).isEqualTo(2);
         assertThat(pool.stats().created()).isEqualTo(4);
         assertThat(pool.servers().get(0).state()).isEqualTo(ServerState.UP);

@@ -100,7 +100,8 @@ class ManagedConnectionTest {
         assertThat(managed.awaitConnected(WAIT)).isTrue();
         managed.write(line("after"));
         assertThat(LineClient.readLine(managed.input())).isEqualTo("m:after");
-        assertThat(server.requests().size() - requestsBefore).as("only the request sent after reconnection").isEqualTo(1);
+        assertThat(server.requests().size() - requestsBefore).as("only the request sent after reconnection")
+                .isEqualTo(1);
     }
 
     @Test
