@@ -23,11 +23,13 @@ final class Connector {
     private final ConnectionBudget budget;
     private final long dialTimeoutNanos;
     private final long maxLifetimeNanos;
-    private final long readTimeoutNanos;
+    /** Null when {@code readTimeout} is 0. */
+    private final ReadDeadlines deadlines;
     private final int minIdle;
     private final int maxConnections;
 
-    Connector(DefaultConnPool pool, PoolConfig config, SocketOpener opener, PoolScheduler scheduler) {
+    Connector(DefaultConnPool pool, PoolConfig config, SocketOpener opener, PoolScheduler scheduler,
+            ReadDeadlines deadlines) {
         this.pool = pool;
         this.opener = opener;
         this.scheduler = scheduler;
@@ -35,7 +37,7 @@ final class Connector {
         this.budget = config.budget();
         this.dialTimeoutNanos = config.dialTimeout().toNanos();
         this.maxLifetimeNanos = config.maxLifetime().toNanos();
-        this.readTimeoutNanos = config.readTimeout().toNanos();
+        this.deadlines = deadlines;
         this.minIdle = config.minIdlePerServer();
         this.maxConnections = config.maxConnectionsPerServer();
     }
@@ -68,8 +70,7 @@ final class Connector {
                 pool.apply(server, change);
                 return null;
             }
-            PoolEntry entry = new PoolEntry(server, socket, now, lifetimeNanos(), health.generation(),
-                    readTimeoutNanos, ticker);
+            PoolEntry entry = new PoolEntry(server, socket, now, lifetimeNanos(), health.generation(), deadlines);
             server.install(entry);
             installed = true;
             pool.created();

@@ -53,8 +53,6 @@ final class DefaultConnPool implements ConnPool {
     private final Drain drain;
     private final ClientTemplate template;
     private final BudgetShare share;
-    /** Null when {@code readTimeout} is 0. */
-    private final ReadDeadlines deadlines;
     private final ServerChanges changes;
 
     DefaultConnPool(PoolConfig config) {
@@ -70,15 +68,16 @@ final class DefaultConnPool implements ConnPool {
         this.waiters = new WaitQueue(config.beforePark());
         this.errors = new PoolErrors(this, config);
         this.scheduler = config.schedulers().create(name);
+        long readTimeout = config.readTimeout().toNanos();
         this.connector = new Connector(this, config,
-                new SocketOpener(config.dialer(), Duration.ZERO, listeners, ticker), scheduler);
+                new SocketOpener(config.dialer(), Duration.ZERO, listeners, ticker), scheduler,
+                readTimeout > 0 ? new ReadDeadlines(servers, scheduler, ticker, readTimeout) : null);
         this.housekeeper = new Housekeeper(this, config, connector);
         this.effects = new HealthEffects(this, servers, listeners, connector, waiters);
         this.drain = new Drain(servers, ticker);
         this.template = new ClientTemplate(this, listeners);
         this.share = new BudgetShare(this, servers);
-        long readTimeout = config.readTimeout().toNanos();
-        this.deadlines = readTimeout > 0 ? new ReadDeadlines(servers, scheduler, ticker, readTimeout) : null;
+
         this.changes = new ServerChanges(this, config, servers, effects, connector, listeners, waiters);
         servers.replace(config.servers(), changes::newServer);
         if (budget != null) {
@@ -238,52 +237,47 @@ final class DefaultConnPool implements ConnPool {
         }
         int first = balancer.first(turns);
         int down = 0;
-        boolean limited = false;
-        boolean budgetFull = false;
-        boolean unblamed = false;
+        int seen = 0; // the refusals met, as bits of their ordinals
         for (int i = 0; i < n; i++) {
             ServerPool server = turns[first + i < n ? first + i : first + i - n];
             ServerHealth.Snapshot health = server.health.current();
-            boolean trial = false;
-            if (!health.admitsCallers()) {
-                if (!health.takesBorrows()) {
-                    down++; // went down since the turns were built
-                    continue;
+            Object served;
+            if (health.admitsCallers()) {
+                PoolEntry idle = takeIdle(server, health, now, validateAfter);
+                if (idle != null && server.tryPermit()) {
+                    return idle; // the common case
                 }
-                if (!server.health.tryStartTrial()) {
-                    continue; // on probation, and its one trial borrow is out
+                served = idle != null ? unpermitted(server, idle) : dial(server, now, deadline, claim);
+                if (served instanceof PoolEntry dialed) {
+                    return dialed;
                 }
-                trial = true;
             }
-            Object served = serve(server, health, now, deadline, claim, validateAfter);
-            if (served instanceof PoolEntry entry) {
-                entry.trial = trial;
-                return entry;
+            else if (!health.takesBorrows()) {
+                down++; // went down since the turns were built
+                continue;
             }
-            if (trial) {
+            else if (!server.health.tryStartTrial()) {
+                continue; // on probation, and its one trial borrow is out
+            }
+            else {
+                served = serve(server, health, now, deadline, claim, validateAfter);
+                if (served instanceof PoolEntry trial) {
+                    trial.trial = true;
+                    return trial;
+                }
                 server.health.endTrial();
             }
             if (served == Refusal.CLOSED) {
                 return served;
             }
-            if (served == Refusal.RATE_LIMITED) {
-                limited = true;
-            }
-            else if (served == Refusal.BUDGET_FULL) {
-                budgetFull = true;
-            }
-            else if (served == Refusal.ALL_DOWN) {
+            if (served == Refusal.ALL_DOWN) {
                 down++;
             }
-            else if (served == Refusal.DIAL_UNBLAMED) {
-                unblamed = true;
+            else if (served != null) {
+                seen |= 1 << ((Refusal) served).ordinal();
             }
         }
-        return down == n ? Refusal.ALL_DOWN
-                : limited ? Refusal.RATE_LIMITED
-                : budgetFull ? Refusal.BUDGET_FULL
-                : unblamed ? Refusal.DIAL_UNBLAMED
-                : Refusal.EXHAUSTED;
+        return down == n ? Refusal.ALL_DOWN : PoolErrors.mostTelling(seen);
     }
 
     /** An idle connection of the server with a permit, else a dial; the entry, or why not (null: no room). */
@@ -291,13 +285,20 @@ final class DefaultConnPool implements ConnPool {
             ConnectionBudget.Claim claim, long validateAfter) throws InterruptedIOException {
         PoolEntry entry = takeIdle(server, health, now, validateAfter);
         if (entry != null) {
-            if (server.tryPermit()) {
-                return entry;
-            }
-            offerIdle(entry);
-            listeners.rateLimited(server.address);
-            return Refusal.RATE_LIMITED;
+            return server.tryPermit() ? entry : unpermitted(server, entry);
         }
+        return dial(server, now, deadline, claim);
+    }
+
+    private Refusal unpermitted(ServerPool server, PoolEntry idle) {
+        offerIdle(idle);
+        listeners.rateLimited(server.address);
+        return Refusal.RATE_LIMITED;
+    }
+
+    /** Dials for the caller into room it reserves; the entry, or why not (null: no room). */
+    private Object dial(ServerPool server, long now, long deadline, ConnectionBudget.Claim claim)
+            throws InterruptedIOException {
         if (closed) {
             return Refusal.CLOSED; // a closed pool never dials
         }
@@ -313,7 +314,7 @@ final class DefaultConnPool implements ConnPool {
             server.cancelDial();
             return Refusal.BUDGET_FULL;
         }
-        entry = connector.dial(server, deadline, false);
+        PoolEntry entry = connector.dial(server, deadline, false);
         if (entry != null) {
             return entry;
         }
@@ -358,9 +359,6 @@ final class DefaultConnPool implements ConnPool {
         entry.invalidated = false;
         entry.borrowedNanos = nowNanos;
         entry.leases++;
-        if (deadlines != null) {
-            deadlines.lent();
-        }
         if (leakThresholdNanos > 0) {
             entry.leakReport = LeakReport.start(name, entry.server.address, leakThresholdNanos, scheduler);
         }
@@ -378,11 +376,14 @@ final class DefaultConnPool implements ConnPool {
             return; // closed already: the common misuse, answered without a clock read
         }
         long now = ticker.nanoTime();
-        if (entry.rawTimeoutSet) {
-            entry.restoreRawTimeout();
+        ServerHealth.Snapshot health = entry.server.health.current();
+        if (entry.brokenBy == null && !entry.invalidated && health.quiet() && entry.generation == health.generation()
+                && !entry.trial && !entry.evictOnReturn && !closed && !entry.expired(now)
+                && (budget == null || !budget.wantsPlaceFrom(share))) {
+            end(entry, stamp, now, null, health); // the common case: back to idle, nothing to judge
+            return;
         }
         ServerPool server = entry.server;
-        ServerHealth.Snapshot health = server.health.current();
         Throwable broken = entry.brokenBy;
         boolean current = entry.generation == health.generation() && health.takesBorrows();
         CloseReason reason = broken != null ? CloseReason.BROKEN
@@ -397,6 +398,11 @@ final class DefaultConnPool implements ConnPool {
             // before the close frees room, so that nobody dials a server being ejected
             effects.judge(server, entry, broken, current && reason != CloseReason.INVALIDATED);
         }
+        end(entry, stamp, now, reason, health);
+    }
+
+    /** Ends the borrow: to idle when there is no {@code reason} to close it, else closed for it. */
+    private void end(PoolEntry entry, long stamp, long now, CloseReason reason, ServerHealth.Snapshot health) {
         LeakReport leak = entry.leakReport;
         long usage = now - entry.borrowedNanos;
         if (reason == null) {
@@ -410,7 +416,7 @@ final class DefaultConnPool implements ConnPool {
             entry.leakReport = null;
             leak.returned();
         }
-        listeners.released(server.address, usage);
+        listeners.released(entry.server.address, usage);
         if (reason != null) {
             destroy(entry, reason);
             return;

@@ -78,10 +78,12 @@ final class PoolEntry {
      */
     @SuppressWarnings("unused") // accessed through READ_DEADLINE
     private volatile long readDeadline;
-    /** The pool's {@code readTimeout}, 0 for none: enforced by {@link ReadDeadlines}, not by {@code SO_TIMEOUT}. */
-    final long readTimeoutNanos;
-    private final Ticker ticker;
-    /** Owner-only: {@link PooledConnection#socket()} was called, so the raw socket has {@code SO_TIMEOUT} set. */
+    /** The pool's {@code readTimeout}, enforced by these instead of {@code SO_TIMEOUT}; null when it is 0. */
+    final ReadDeadlines deadlines;
+    /**
+     * Owner-only: {@link PooledConnection#socket()} was called once, so the raw socket has {@code SO_TIMEOUT} set
+     * for good: a raw reader keeps its read timeout, and only this connection's reads pay for a timed read.
+     */
     boolean rawTimeoutSet;
     /** Owner-only: borrows handed out, for {@link PoolStats#acquired()}. */
     long leases;
@@ -107,10 +109,9 @@ final class PoolEntry {
     boolean trial;
 
     PoolEntry(ServerPool server, Socket socket, long nowNanos, long lifetimeNanos, int generation,
-            long readTimeoutNanos, Ticker ticker) throws IOException {
+            ReadDeadlines deadlines) throws IOException {
         this.server = server;
-        this.readTimeoutNanos = readTimeoutNanos;
-        this.ticker = ticker;
+        this.deadlines = deadlines;
         this.generation = generation;
         this.createdNanos = nowNanos;
         this.socket = socket;
@@ -157,24 +158,9 @@ final class PoolEntry {
         return WORD.compareAndSet(this, (stamp << 2) | IN_USE, ((stamp + 1) << 2) | to);
     }
 
-    /** The raw socket had {@code SO_TIMEOUT} for its borrower; the pool's own reads go without it. */
-    void restoreRawTimeout() {
-        rawTimeoutSet = false;
-        try {
-            socket.setSoTimeout(0);
-        }
-        catch (java.net.SocketException ex) {
-            brokenBy = ex;
-        }
-    }
-
-    /** A read through the borrow's input starts: it must end by its deadline. One clock read, one ordered store. */
-    void armRead() {
-        long deadline = ticker.nanoTime() + readTimeoutNanos;
-        if (deadline == 0 || deadline == EXPIRED) {
-            deadline++;
-        }
-        READ_DEADLINE.setRelease(this, deadline);
+    /** A read through the borrow's input starts and must end by {@code deadline}: one ordered store. */
+    void armRead(long deadline) {
+        READ_DEADLINE.setRelease(this, deadline == 0 || deadline == EXPIRED ? deadline + 1 : deadline);
     }
 
     /** Whether a read through the borrow's input is in progress and not yet expired. */

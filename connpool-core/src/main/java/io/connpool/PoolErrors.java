@@ -24,6 +24,21 @@ final class PoolErrors {
         CLOSED
     }
 
+    /**
+     * The refusal to report when a pass met several ({@code seen}: bits of their ordinals, none of them
+     * {@code ALL_DOWN} or {@code CLOSED}): what the caller can act on first. None met: every server was busy.
+     */
+    private static final Refusal[] BY_PRIORITY = {Refusal.RATE_LIMITED, Refusal.BUDGET_FULL, Refusal.DIAL_UNBLAMED};
+
+    static Refusal mostTelling(int seen) {
+        for (Refusal refusal : BY_PRIORITY) {
+            if ((seen & (1 << refusal.ordinal())) != 0) {
+                return refusal;
+            }
+        }
+        return Refusal.EXHAUSTED;
+    }
+
     private final DefaultConnPool pool;
     private final PoolConfig config;
     private final Ticker ticker;

@@ -60,11 +60,11 @@ final class PooledConnectionHandle implements PooledConnection {
     @Override
     public Socket socket() {
         checkOpen(entry, stamp);
-        if (entry.readTimeoutNanos > 0 && !entry.rawTimeoutSet) {
-            // reads on the raw socket bypass the pool's deadlines: give them SO_TIMEOUT for this borrow
+        if (entry.deadlines != null && !entry.rawTimeoutSet) {
+            // reads on the raw socket bypass the pool's deadlines: they get SO_TIMEOUT, set once per connection
             try {
                 entry.socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE,
-                        TimeUnit.NANOSECONDS.toMillis(entry.readTimeoutNanos))));
+                        TimeUnit.NANOSECONDS.toMillis(entry.deadlines.timeoutNanos))));
                 entry.rawTimeoutSet = true;
             }
             catch (java.net.SocketException ex) {
@@ -130,9 +130,10 @@ final class PooledConnectionHandle implements PooledConnection {
         @Override
         public int read() throws IOException {
             checkOpen(entry, stamp);
-            boolean timed = entry.readTimeoutNanos > 0;
+            ReadDeadlines deadlines = entry.deadlines;
+            boolean timed = deadlines != null;
             if (timed) {
-                entry.armRead();
+                deadlines.arm(entry);
             }
             int b;
             try {
@@ -151,9 +152,10 @@ final class PooledConnectionHandle implements PooledConnection {
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
             checkOpen(entry, stamp);
-            boolean timed = entry.readTimeoutNanos > 0;
+            ReadDeadlines deadlines = entry.deadlines;
+            boolean timed = deadlines != null;
             if (timed) {
-                entry.armRead();
+                deadlines.arm(entry);
             }
             int n;
             try {
@@ -190,7 +192,7 @@ final class PooledConnectionHandle implements PooledConnection {
         private SocketTimeoutException timeout(IOException cause) {
             SocketTimeoutException timeout = new SocketTimeoutException("Read timed out: no reply from "
                     + entry.server.address + " within the pool's readTimeout of "
-                    + TimeUnit.NANOSECONDS.toMillis(entry.readTimeoutNanos) + " ms; the connection is closed");
+                    + TimeUnit.NANOSECONDS.toMillis(entry.deadlines.timeoutNanos) + " ms; the connection is closed");
             if (cause != null) {
                 timeout.initCause(cause);
             }

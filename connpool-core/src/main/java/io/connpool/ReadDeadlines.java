@@ -18,6 +18,7 @@ final class ReadDeadlines {
     private final PoolScheduler scheduler;
     private final Ticker ticker;
     private final long tickNanos;
+    final long timeoutNanos;
     private final AtomicBoolean running = new AtomicBoolean();
 
     ReadDeadlines(ServerSet servers, PoolScheduler scheduler, Ticker ticker, long readTimeoutNanos) {
@@ -25,6 +26,7 @@ final class ReadDeadlines {
         this.scheduler = scheduler;
         this.ticker = ticker;
         this.tickNanos = tickFor(readTimeoutNanos);
+        this.timeoutNanos = readTimeoutNanos;
     }
 
     static long tickFor(long readTimeoutNanos) {
@@ -32,8 +34,13 @@ final class ReadDeadlines {
                 readTimeoutNanos / 16));
     }
 
-    /** A connection was lent: the sweep must run. One volatile read while it does. */
-    void lent() {
+    /**
+     * A read through a borrow's input starts: its deadline is armed, and the sweep must run. One clock read,
+     * one ordered store, one volatile read while the sweep runs; nothing at all for a borrow that does not
+     * read through its input.
+     */
+    void arm(PoolEntry entry) {
+        entry.armRead(ticker.nanoTime() + timeoutNanos);
         if (!running.get() && running.compareAndSet(false, true)) {
             scheduleSweep();
         }

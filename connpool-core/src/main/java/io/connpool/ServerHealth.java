@@ -59,6 +59,11 @@ final class ServerHealth {
             return state != ServerState.DOWN && state != ServerState.REMOVED;
         }
 
+        /** Up (or not dialed yet) with nothing to forgive: a healthy return changes nothing. */
+        boolean quiet() {
+            return (state == ServerState.UP || state == ServerState.UNKNOWN) && ioFailures == 0 && ejections == 0;
+        }
+
         /** A healthy return changes something only on probation or after failures: else the pool skips the call. */
         boolean wantsHealthyReturns() {
             return state == ServerState.PROBATION || ioFailures != 0 || ejections != 0;
