@@ -235,7 +235,7 @@ final class DefaultConnPool implements ConnPool {
             Object served;
             if (health.admitsCallers()) {
                 PoolEntry idle = takeIdle(server, health, now, validateAfter);
-                if (idle != null && server.tryPermit()) {
+                if (idle != null && server.tryPermit(now)) {
                     return idle; // the common case
                 }
                 served = idle != null ? unpermitted(server, idle) : connector.dialFor(server, now, deadline, claim);
@@ -282,7 +282,7 @@ final class DefaultConnPool implements ConnPool {
             ConnectionBudget.Claim claim, long validateAfter) throws InterruptedIOException {
         PoolEntry entry = takeIdle(server, health, now, validateAfter);
         if (entry != null) {
-            return server.tryPermit() ? entry : unpermitted(server, entry);
+            return server.tryPermit(now) ? entry : unpermitted(server, entry);
         }
         return connector.dialFor(server, now, deadline, claim);
     }
