@@ -304,9 +304,11 @@ public interface ConnPool extends AutoCloseable {
         }
 
         /**
-         * Sets the read timeout ({@code SO_TIMEOUT}) of every connection: a read blocked longer throws
-         * {@link java.net.SocketTimeoutException} and marks the connection broken. Default 30 s;
-         * {@link Duration#ZERO} waits forever.
+         * Sets the read timeout of every connection: a read through {@link PooledConnection#input()} blocked
+         * longer throws {@link java.net.SocketTimeoutException}, and the connection is closed, never reused. The
+         * pool enforces it with a deadline per read (a plain blocking read costs less than a timed one); the raw
+         * {@link PooledConnection#socket()} gets it as {@code SO_TIMEOUT} once a borrower asks for it. Default
+         * 30 s; {@link Duration#ZERO} waits forever.
          *
          * @param timeout zero or positive
          * @return this builder

@@ -17,6 +17,8 @@ final class Connector {
     private static final Logger log = LoggerFactory.getLogger(ConnPool.class);
 
     private final DefaultConnPool pool;
+    private final ListenerChain listeners;
+    private final PoolErrors errors;
     private final SocketOpener opener;
     private final PoolScheduler scheduler;
     private final Ticker ticker;
@@ -29,7 +31,9 @@ final class Connector {
     private final int maxConnections;
 
     Connector(DefaultConnPool pool, PoolConfig config, SocketOpener opener, PoolScheduler scheduler,
-            ReadDeadlines deadlines) {
+            ReadDeadlines deadlines, ListenerChain listeners, PoolErrors errors) {
+        this.listeners = listeners;
+        this.errors = errors;
         this.pool = pool;
         this.opener = opener;
         this.scheduler = scheduler;
@@ -40,6 +44,39 @@ final class Connector {
         this.deadlines = deadlines;
         this.minIdle = config.minIdlePerServer();
         this.maxConnections = config.maxConnectionsPerServer();
+    }
+
+    /**
+     * Dials for a caller, into room it reserves here (a slot, a permit, a place in the budget, or the place a
+     * claim was granted); the entry, owned by the caller, or why not as a {@link PoolErrors.Refusal} (null: the
+     * server has no room). A closed pool never dials.
+     */
+    Object dialFor(ServerPool server, long now, long deadline, ConnectionBudget.Claim claim)
+            throws java.io.InterruptedIOException {
+        if (pool.isClosed()) {
+            return PoolErrors.Refusal.CLOSED;
+        }
+        if (!server.reserveDial()) {
+            return null;
+        }
+        if (!server.tryPermit(now)) {
+            server.cancelDial();
+            listeners.rateLimited(server.address);
+            return PoolErrors.Refusal.RATE_LIMITED;
+        }
+        if (budget != null && !(claim != null && claim.useGrant()) && !budget.reserve(true)) {
+            server.cancelDial();
+            return PoolErrors.Refusal.BUDGET_FULL;
+        }
+        PoolEntry entry = dial(server, deadline, false);
+        if (entry != null) {
+            return entry;
+        }
+        if (deadline != 0 && Thread.currentThread().isInterrupted()) {
+            throw errors.interrupted(now);
+        }
+        return pool.isClosed() ? PoolErrors.Refusal.CLOSED : server.health.current().takesBorrows()
+                ? PoolErrors.Refusal.DIAL_UNBLAMED : PoolErrors.Refusal.ALL_DOWN;
     }
 
     /**

@@ -71,7 +71,7 @@ final class DefaultConnPool implements ConnPool {
         long readTimeout = config.readTimeout().toNanos();
         this.connector = new Connector(this, config,
                 new SocketOpener(config.dialer(), Duration.ZERO, listeners, ticker), scheduler,
-                readTimeout > 0 ? new ReadDeadlines(servers, scheduler, ticker, readTimeout) : null);
+                readTimeout > 0 ? new ReadDeadlines(servers, scheduler, ticker, readTimeout) : null, listeners, errors);
         this.housekeeper = new Housekeeper(this, config, connector);
         this.effects = new HealthEffects(this, servers, listeners, connector, waiters);
         this.drain = new Drain(servers, ticker);
@@ -163,11 +163,16 @@ final class DefaultConnPool implements ConnPool {
             throws ConnPoolException, InterruptedIOException {
         Refusal refusal = firstRefusal;
         // Registered before the next pass: a release between the first pass and now is not missed.
-        WaitQueue.Waiter waiter = waiters.enqueue();
+        WaitQueue.Waiter waiter = waiters.enqueue(start);
         ConnectionBudget.Claim claim = null;
         try {
             while (true) {
-                hopeless(refusal, deadline);
+                PoolEntry given = waiters.takeGiven(waiter);
+                if (given != null) {
+                    given.origin = PoolEntry.REUSED;
+                    return lease(given, start, ticker.nanoTime()); // handed over by a release: we waited long
+                }
+                errors.hopeless(refusal, deadline, closed);
                 if (Thread.interrupted()) {
                     throw errors.interrupted(start);
                 }
@@ -180,7 +185,7 @@ final class DefaultConnPool implements ConnPool {
                     return lease(entry, start, entry.origin == PoolEntry.DIALED ? entry.createdNanos : ticker.nanoTime());
                 }
                 refusal = (Refusal) found;
-                hopeless(refusal, deadline);
+                errors.hopeless(refusal, deadline, closed);
                 long now = ticker.nanoTime();
                 long remaining = deadline - now;
                 if (remaining <= 0) {
@@ -192,33 +197,19 @@ final class DefaultConnPool implements ConnPool {
                     remaining = Math.min(remaining, Math.max(TimeUnit.MILLISECONDS.toNanos(1),
                             servers.nanosToPermit(now)));
                 }
+                if (now - waiter.sinceNanos >= WaitQueue.STARVING_NANOS) {
+                    waiters.starve(waiter);
+                }
                 waiters.park(waiter, remaining);
             }
         }
         finally {
-            waiters.leave(waiter);
+            PoolEntry late = waiters.leave(waiter);
+            if (late != null) {
+                offerIdle(late); // handed to us as we left: the next caller's
+            }
             if (claim != null) {
                 budget.cancel(claim);
-            }
-        }
-    }
-
-    /**
-     * Throws if waiting cannot help: the pool is closed, it has no servers, or every server is down and none
-     * is due back before the deadline (a caller woken by a server going down learns it now, not at its
-     * deadline).
-     */
-    private void hopeless(Refusal refusal, long deadline) throws ConnPoolException {
-        if (refusal == Refusal.CLOSED || closed) {
-            throw errors.closed();
-        }
-        if (refusal == Refusal.NO_SERVERS) {
-            throw errors.noServers();
-        }
-        if (refusal == Refusal.ALL_DOWN) {
-            long back = servers.soonestRetryNanos();
-            if (back != Long.MAX_VALUE && back - deadline > 0) {
-                throw errors.noneBackInTime(deadline - ticker.nanoTime());
             }
         }
     }
@@ -244,10 +235,10 @@ final class DefaultConnPool implements ConnPool {
             Object served;
             if (health.admitsCallers()) {
                 PoolEntry idle = takeIdle(server, health, now, validateAfter);
-                if (idle != null && server.tryPermit()) {
+                if (idle != null && server.tryPermit(now)) {
                     return idle; // the common case
                 }
-                served = idle != null ? unpermitted(server, idle) : dial(server, now, deadline, claim);
+                served = idle != null ? unpermitted(server, idle) : connector.dialFor(server, now, deadline, claim);
                 if (served instanceof PoolEntry dialed) {
                     return dialed;
                 }
@@ -255,6 +246,12 @@ final class DefaultConnPool implements ConnPool {
             else if (!health.takesBorrows()) {
                 down++; // went down since the turns were built
                 continue;
+            }
+            else if (server.health.trialHeldByCurrentThread()) {
+                served = serve(server, health, now, deadline, claim, validateAfter); // a second borrow of the trial's
+                if (served instanceof PoolEntry second) {                           // own caller
+                    return second;
+                }
             }
             else if (!server.health.tryStartTrial()) {
                 continue; // on probation, and its one trial borrow is out
@@ -285,44 +282,15 @@ final class DefaultConnPool implements ConnPool {
             ConnectionBudget.Claim claim, long validateAfter) throws InterruptedIOException {
         PoolEntry entry = takeIdle(server, health, now, validateAfter);
         if (entry != null) {
-            return server.tryPermit() ? entry : unpermitted(server, entry);
+            return server.tryPermit(now) ? entry : unpermitted(server, entry);
         }
-        return dial(server, now, deadline, claim);
+        return connector.dialFor(server, now, deadline, claim);
     }
 
-    private Refusal unpermitted(ServerPool server, PoolEntry idle) {
+    Refusal unpermitted(ServerPool server, PoolEntry idle) {
         offerIdle(idle);
         listeners.rateLimited(server.address);
         return Refusal.RATE_LIMITED;
-    }
-
-    /** Dials for the caller into room it reserves; the entry, or why not (null: no room). */
-    private Object dial(ServerPool server, long now, long deadline, ConnectionBudget.Claim claim)
-            throws InterruptedIOException {
-        if (closed) {
-            return Refusal.CLOSED; // a closed pool never dials
-        }
-        if (!server.reserveDial()) {
-            return null;
-        }
-        if (!server.tryPermit()) {
-            server.cancelDial();
-            listeners.rateLimited(server.address);
-            return Refusal.RATE_LIMITED;
-        }
-        if (budget != null && !(claim != null && claim.useGrant()) && !budget.reserve(true)) {
-            server.cancelDial();
-            return Refusal.BUDGET_FULL;
-        }
-        PoolEntry entry = connector.dial(server, deadline, false);
-        if (entry != null) {
-            return entry;
-        }
-        if (deadline != 0 && Thread.currentThread().isInterrupted()) {
-            throw errors.interrupted(now);
-        }
-        return closed ? Refusal.CLOSED
-                : server.health.current().takesBorrows() ? Refusal.DIAL_UNBLAMED : Refusal.ALL_DOWN;
     }
 
     /** Claims an idle connection of the server that is fit to hand out, closing unfit ones on the way. */
@@ -405,11 +373,14 @@ final class DefaultConnPool implements ConnPool {
     private void end(PoolEntry entry, long stamp, long now, CloseReason reason, ServerHealth.Snapshot health) {
         LeakReport leak = entry.leakReport;
         long usage = now - entry.borrowedNanos;
+        // a caller that waited long gets it straight from our hands: ending the borrow keeps it borrowed
+        boolean handOff = reason == null && waiters.size() > 0 && waiters.hasStarving()
+                && entry.server.rateLimiter == null; // a limited server's permit is the waiter's to take
         if (reason == null) {
             entry.touch(now);
             entry.lastOwner = currentThreadId();
         }
-        if (!entry.endBorrow(stamp, reason == null ? PoolEntry.IDLE : PoolEntry.REMOVED)) {
+        if (!entry.endBorrow(stamp, reason != null ? PoolEntry.REMOVED : handOff ? PoolEntry.IN_USE : PoolEntry.IDLE)) {
             return;
         }
         if (leak != null) {
@@ -419,9 +390,15 @@ final class DefaultConnPool implements ConnPool {
         listeners.released(entry.server.address, usage);
         if (reason != null) {
             destroy(entry, reason);
-            return;
         }
-        becameIdle(entry, health);
+        else if (handOff) {
+            if (!waiters.handOff(entry)) {
+                offerIdle(entry); // it left meanwhile
+            }
+        }
+        else {
+            becameIdle(entry, health);
+        }
     }
 
     @SuppressWarnings("deprecation") // Thread.getId(): threadId() is JDK 19+, this is a Java 17 library

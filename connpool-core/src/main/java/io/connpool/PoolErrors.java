@@ -55,6 +55,26 @@ final class PoolErrors {
         return message == null || message.isBlank() ? type : type + ": " + message;
     }
 
+    /**
+     * Throws if waiting cannot help: the pool is closed, it has no servers, or every server is down and none
+     * is due back before the deadline (a caller woken by a server going down learns it now, not at its
+     * deadline).
+     */
+    void hopeless(Refusal refusal, long deadline, boolean closed) throws ConnPoolException {
+        if (refusal == Refusal.CLOSED || closed) {
+            throw closed();
+        }
+        if (refusal == Refusal.NO_SERVERS) {
+            throw noServers();
+        }
+        if (refusal == Refusal.ALL_DOWN) {
+            long back = pool.servers.soonestRetryNanos();
+            if (back != Long.MAX_VALUE && back - deadline > 0) {
+                throw noneBackInTime(deadline - ticker.nanoTime());
+            }
+        }
+    }
+
     PoolClosedException closed() {
         return new PoolClosedException("Pool '" + pool.name() + "' is closed, so no connection can be acquired from"
                 + " it; it was closed by close() or by application shutdown. Acquire from a pool that is open.");

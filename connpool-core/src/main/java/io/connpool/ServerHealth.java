@@ -98,6 +98,8 @@ final class ServerHealth {
     private final Ticker ticker;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile Snapshot snapshot = new Snapshot(ServerState.UNKNOWN, 0, 0, 0, 0, 0, null, 0, 0, false);
+    /** The thread holding the trial borrow while one is out, else null: it cannot wait for its own trial. */
+    private volatile Thread trialHolder;
     /** Guarded by {@link #lock}: the probe due at the current epoch, if any. */
     private PoolScheduler.Cancellable probe = PoolScheduler.NOT_SCHEDULED;
 
@@ -211,11 +213,21 @@ final class ServerHealth {
             }
             snapshot = new Snapshot(s.state, s.epoch, s.generation, s.dialFailures, s.ejections, s.ioFailures,
                     s.lastFailure, 0, 0, true);
+            trialHolder = Thread.currentThread();
             return true;
         }
         finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Whether the calling thread holds the trial: a caller that borrows a second connection while it holds the
+     * first would otherwise wait for itself until its timeout. It is served as if the server were up: the rule
+     * keeps many callers off a server that may still be broken, and this is one caller.
+     */
+    boolean trialHeldByCurrentThread() {
+        return trialHolder == Thread.currentThread();
     }
 
     /** The trial borrow ended without a verdict (invalidated, never used): another caller may try. */
@@ -226,6 +238,7 @@ final class ServerHealth {
             if (s.state == ServerState.PROBATION && s.trialOut) {
                 snapshot = new Snapshot(s.state, s.epoch, s.generation, s.dialFailures, s.ejections, s.ioFailures,
                         s.lastFailure, 0, 0, false);
+                trialHolder = null;
             }
         }
         finally {
@@ -289,6 +302,7 @@ final class ServerHealth {
 
     private Transition move(Snapshot before, Snapshot after, Failure cause, long retryInNanos, boolean ejected) {
         snapshot = after;
+        trialHolder = null;
         if (before.state == ServerState.DOWN) {
             probe.cancel();
             probe = PoolScheduler.NOT_SCHEDULED;

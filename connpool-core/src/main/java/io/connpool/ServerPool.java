@@ -33,6 +33,7 @@ final class ServerPool {
     final AtomicBoolean refillPending = new AtomicBoolean();
     /** Null when {@code maxRps} is 0. */
     final RateLimiter rateLimiter;
+    private final PermitCache permits;
     /** Resilience4j's limiter counts its periods from its creation, which is about now. */
     private final long rateLimiterStartNanos;
 
@@ -49,10 +50,11 @@ final class ServerPool {
                 .limitRefreshPeriod(Duration.ofNanos(RATE_PERIOD_NANOS))
                 .timeoutDuration(Duration.ZERO)
                 .build(), Map.of("pool", poolName, "server", address.toString())) : null;
+        this.permits = rateLimiter == null ? null : new PermitCache(rateLimiter, rateLimiterStartNanos);
     }
 
-    boolean tryPermit() {
-        return rateLimiter == null || rateLimiter.acquirePermission();
+    boolean tryPermit(long nowNanos) {
+        return permits == null || permits.tryPermit(nowNanos);
     }
 
     /**

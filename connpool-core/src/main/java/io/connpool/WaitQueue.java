@@ -13,9 +13,13 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>At most one waiter is on its way at a time ({@link #designated}): while it has not looked yet,
  * further releases wake nobody, so a burst of returns costs one unpark, not one each. A waiter that leaves
- * (served, timed out, interrupted) hands the wake-up on to the next one, so none is lost. Starvation is
- * bounded by the waiter's acquire timeout. Parking uses {@link LockSupport}, never a monitor, so virtual
- * threads do not pin their carrier.
+ * (served, timed out, interrupted) hands the wake-up on to the next one, so none is lost.
+ *
+ * <p>Barging alone lets an unlucky waiter lose race after race. So a waiter that has waited
+ * {@link #STARVING_NANOS} becomes the {@link #starving} one (one at a time, the first to get there), and
+ * releases hand their connection straight to it, still borrowed, instead of putting it back where a running
+ * thread would take it first. Parking uses {@link LockSupport}, never a monitor, so virtual threads do not
+ * pin their carrier.
  */
 final class WaitQueue {
 
@@ -24,6 +28,12 @@ final class WaitQueue {
     private final AtomicInteger size = new AtomicInteger();
     /** The waiter woken that has not looked yet, or null. */
     private final AtomicReference<Waiter> designated = new AtomicReference<>();
+    /** How long a waiter waits before releases hand it their connection directly. */
+    static final long STARVING_NANOS = 1_000_000L;
+    /** Marks a waiter's hand-off slot once it has left: nothing can be handed to it any more. */
+    private static final Object LEFT = new Object();
+    /** The waiter releases hand their connection to, or null. */
+    private final AtomicReference<Waiter> starving = new AtomicReference<>();
     /**
      * Tests only, null otherwise: runs in a waiter's thread after its last look, just before it parks, so a
      * test can land a release exactly there.
@@ -39,8 +49,8 @@ final class WaitQueue {
     }
 
     /** Registers the calling thread. The caller must look at the pool once more before it parks. */
-    Waiter enqueue() {
-        Waiter waiter = new Waiter(Thread.currentThread());
+    Waiter enqueue(long nowNanos) {
+        Waiter waiter = new Waiter(Thread.currentThread(), nowNanos);
         size.incrementAndGet();
         queue.add(waiter);
         return waiter;
@@ -106,14 +116,52 @@ final class WaitQueue {
         }
     }
 
-    /** Removes a waiter that stops waiting, and passes the wake-up on. */
-    void leave(Waiter waiter) {
+    /** The waiter has waited {@link #STARVING_NANOS}: it asks for hand-offs, unless another one already does. */
+    void starve(Waiter waiter) {
+        if (starving.get() == null) {
+            starving.compareAndSet(null, waiter);
+        }
+    }
+
+    /** Whether a waiter takes hand-offs: a release then calls {@link #handOff}. Read only while waiters wait. */
+    boolean hasStarving() {
+        return starving.get() != null;
+    }
+
+    /**
+     * Gives a connection the releaser still holds (borrowed, not idle) to the starving waiter, and wakes it.
+     * False if there is none or it has left: the releaser then puts the connection back itself.
+     */
+    boolean handOff(PoolEntry entry) {
+        Waiter waiter = starving.get();
+        if (waiter == null || !waiter.given.compareAndSet(null, entry)) {
+            return false;
+        }
+        starving.compareAndSet(waiter, null); // served: the next one to wait long enough takes its place
+        LockSupport.unpark(waiter.thread);
+        return true;
+    }
+
+    /** A connection handed to the waiter, now its own; null if none came. */
+    PoolEntry takeGiven(Waiter waiter) {
+        Object given = waiter.given.get();
+        return given instanceof PoolEntry entry && waiter.given.compareAndSet(entry, null) ? entry : null;
+    }
+
+    /**
+     * Removes a waiter that stops waiting, and passes the wake-up on. Returns a connection handed to it too
+     * late (it is the caller's to put back), or null.
+     */
+    PoolEntry leave(Waiter waiter) {
         waiter.waiting = false; // first: a waker that designates us from here on sees we are gone
+        starving.compareAndSet(waiter, null);
+        Object late = waiter.given.getAndSet(LEFT);
         if (queue.remove(waiter)) {
             size.decrementAndGet();
         }
         designated.compareAndSet(waiter, null);
         wakeOne();
+        return late instanceof PoolEntry entry ? entry : null;
     }
 
     /** One parked caller. */
@@ -122,9 +170,14 @@ final class WaitQueue {
         final Thread thread;
         /** Set before its last look and left set while parked: a release may wake it. */
         volatile boolean waiting;
+        /** When it started waiting. */
+        final long sinceNanos;
+        /** A connection handed to it by a release, or {@link #LEFT}. */
+        final AtomicReference<Object> given = new AtomicReference<>();
 
-        Waiter(Thread thread) {
+        Waiter(Thread thread, long sinceNanos) {
             this.thread = thread;
+            this.sinceNanos = sinceNanos;
         }
     }
 }

@@ -68,8 +68,17 @@ class ServerLifecycleTest {
         assertThat(state(pool)).isEqualTo(ServerState.PROBATION);
 
         PooledConnection trial = pool.tryAcquire();
-        assertThatThrownBy(pool::tryAcquire).as("one trial borrow at a time").isInstanceOf(PoolExhaustedException.class)
-                .hasMessageContaining("is PROBATION").hasMessageContaining("its one trial borrow is out");
+        Throwable other = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (PooledConnection c = pool.tryAcquire()) {
+                return null;
+            }
+            catch (Throwable ex) {
+                return ex;
+            }
+        }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(other).as("one trial borrow at a time: another caller is refused")
+                .isInstanceOf(PoolExhaustedException.class).hasMessageContaining("is PROBATION")
+                .hasMessageContaining("its one trial borrow is out");
         assertThat(dialer.count(addressOf(server))).as("no dial while on probation").isEqualTo(accepted + 1);
         assertThat(LineClient.call(trial, "hello")).isEqualTo("a:hello");
         trial.close();
@@ -82,6 +91,22 @@ class ServerLifecycleTest {
             assertThat(LineClient.call(a, "x") + LineClient.call(b, "y")).as("up: dials allowed again")
                     .isEqualTo("a:xa:y");
         }
+    }
+
+    @Test
+    void theTrialsOwnCallerMayBorrowASecondConnectionRatherThanWaitForItself() throws Exception {
+        MockTcpServer server = fixture.server("a");
+        ConnPool pool = pool(server);
+        breakOne(pool);
+        breakOne(pool);
+        clock.advance(Duration.ofMillis(100));
+        assertThat(state(pool)).isEqualTo(ServerState.PROBATION);
+
+        try (PooledConnection trial = pool.tryAcquire(); PooledConnection second = pool.tryAcquire()) {
+            assertThat(LineClient.call(second, "two")).isEqualTo("a:two");
+            assertThat(LineClient.call(trial, "one")).isEqualTo("a:one");
+        }
+        assertThat(state(pool)).isEqualTo(ServerState.UP);
     }
 
     @Test

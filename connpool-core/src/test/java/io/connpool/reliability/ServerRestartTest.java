@@ -137,8 +137,11 @@ class ServerRestartTest {
             }
         }
         long recoverMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
-        assertThat(events.count(Type.SERVER_DOWN, addressOf(a))).isZero();
-        assertThat(events.closed(CloseReason.VALIDATION_FAILED)).as("the 4 connections to the old process").isEqualTo(4);
+        // the idle sweep may have found the dead connections while the server was stopped, and the refill then
+        // found it down (its probe brought it back); else the check on borrow found them
+        assertThat(events.count(Type.SERVER_DOWN, addressOf(a))).isLessThanOrEqualTo(1);
+        assertThat(events.closed(CloseReason.VALIDATION_FAILED) + events.closed(CloseReason.SERVER_DOWN))
+                .as("the 4 connections to the old process").isEqualTo(4);
         assertThat(a.acceptedConnections()).as("new connections to the new process").isGreaterThan(acceptedBefore);
         pool.close();
         await().atMost(Duration.ofSeconds(5)).until(() -> a.openConnections() == 0);

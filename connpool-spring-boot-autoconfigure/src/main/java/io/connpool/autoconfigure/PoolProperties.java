@@ -18,7 +18,7 @@ public class PoolProperties {
     /** Longest a dial may take, TLS handshake included. */
     private Duration dialTimeout;
 
-    /** Read timeout (SO_TIMEOUT) of every connection; 0 waits forever. */
+    /** Longest a read through a borrowed connection's input may block before it fails and the connection is closed; 0 waits forever. */
     private Duration readTimeout;
 
     /** First backoff after a failed dial; doubles up to retry-max, with jitter. */
