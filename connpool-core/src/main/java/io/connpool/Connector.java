@@ -135,6 +135,7 @@ final class Connector {
                 if (budget != null) {
                     budget.release();
                 }
+                pool.dialAbandoned();
             }
         }
     }

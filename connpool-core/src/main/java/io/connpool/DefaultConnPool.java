@@ -409,8 +409,22 @@ final class DefaultConnPool implements ConnPool {
     /** Gives back an entry the caller owns but did not lease (fresh from a background dial, or unpermitted). */
     void offerIdle(PoolEntry entry) {
         ServerHealth.Snapshot health = entry.server.health.current();
-        if (entry.transition(PoolEntry.IN_USE, PoolEntry.IDLE)) {
-            becameIdle(entry, health);
+        if (!entry.transition(PoolEntry.IN_USE, PoolEntry.IDLE)) {
+            return;
+        }
+        if ((!health.takesBorrows() || health.generation() != entry.generation) && entry.reserveIdle()) {
+            // its server went down, was removed or the pool closed before it went idle: nobody closes it later
+            retire(entry, PoolEntry.RESERVED, health.state() == ServerState.REMOVED ? CloseReason.SERVER_REMOVED
+                    : CloseReason.SERVER_DOWN);
+            return;
+        }
+        becameIdle(entry, health);
+    }
+
+    /** A dial that came to nothing gave its room back: a close waiting for the last socket may be done. */
+    void dialAbandoned() {
+        if (closed && drain.signal()) {
+            scheduler.shutdown();
         }
     }
 

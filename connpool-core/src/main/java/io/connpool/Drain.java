@@ -12,6 +12,8 @@ final class Drain {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ConnPool.class);
 
+    private static final long RECHECK_NANOS = 10_000_000L;
+
     private final ServerSet servers;
     private final Ticker ticker;
     private final ReentrantLock lock = new ReentrantLock();
@@ -44,7 +46,8 @@ final class Drain {
                 if (left <= 0) {
                     return;
                 }
-                drained.awaitNanos(left);
+                // every close signals; a dial reservation given back without a socket may not, so look again soon
+                drained.awaitNanos(Math.min(left, RECHECK_NANOS));
             }
         }
         catch (InterruptedException ex) {

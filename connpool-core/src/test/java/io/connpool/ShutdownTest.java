@@ -143,4 +143,17 @@ class ShutdownTest {
         await().until(() -> server.openConnections() == 0);
         assertThat(pool.close(Duration.ofSeconds(1))).isTrue();
     }
+
+    @Test
+    void closeWithGraceRightAfterBuildReturnsAsSoonAsTheWarmUpDialIsDone() {
+        MockTcpServer server = fixture.server("a");
+        for (int i = 0; i < 20; i++) {
+            ConnPool pool = ConnPool.builder().name(fixture.testName()).servers(server.address()).build();
+            long start = System.nanoTime();
+            assertThat(pool.close(Duration.ofSeconds(5))).as("close %d: nothing was borrowed", i).isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .as("close %d: a loopback dial takes microseconds, the grace is 5 s", i)
+                    .isLessThan(Duration.ofSeconds(2));
+        }
+    }
 }
