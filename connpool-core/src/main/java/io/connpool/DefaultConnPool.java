@@ -53,7 +53,7 @@ final class DefaultConnPool implements ConnPool {
     private final Drain drain;
     private final ClientTemplate template;
     private final BudgetShare share;
-    private final ServerChanges changes;
+    final ServerChanges changes;
 
     DefaultConnPool(PoolConfig config) {
         this.config = config;
@@ -75,17 +75,14 @@ final class DefaultConnPool implements ConnPool {
         this.drain = new Drain(servers, ticker);
         this.template = new ClientTemplate(this, listeners);
         this.share = new BudgetShare(this, servers);
-        this.changes = new ServerChanges(this, config, servers, effects, connector, listeners, waiters);
-        servers.replace(config.servers(), changes::newServer);
+        this.changes = new ServerChanges(this, config, servers, effects, connector, listeners, waiters, scheduler);
         if (budget != null) {
             budget.register(share);
         }
         housekeeper.start(scheduler, ticker);
-        for (ServerPool server : servers.all()) {
-            connector.requestRefill(server);
-        }
-        log.info("Pool '{}' started: servers {}, {} connections per server at most, {} kept idle", name,
-                config.servers(), config.maxConnectionsPerServer(), config.minIdlePerServer());
+        changes.feed.start(); // the first list is applied (and warmed up) before the pool is handed out, if any
+        log.info("Pool '{}' started: servers from {}, {} connections per server at most, {} kept idle", name,
+                changes.feed.describe(), config.maxConnectionsPerServer(), config.minIdlePerServer());
     }
 
 
@@ -357,6 +354,7 @@ final class DefaultConnPool implements ConnPool {
         if (leakThresholdNanos > 0) {
             entry.leakReport = LeakReport.start(name, entry.server.address, leakThresholdNanos, scheduler);
         }
+        balancer.leased(entry.server);
         listeners.acquired(entry.server.address, nowNanos - startNanos);
         return entry;
     }
@@ -400,6 +398,7 @@ final class DefaultConnPool implements ConnPool {
             entry.leakReport = null;
             leak.returned();
         }
+        balancer.released(server, usage);
         listeners.released(server.address, usage);
         if (reason != null) {
             destroy(entry, reason);
@@ -489,6 +488,11 @@ final class DefaultConnPool implements ConnPool {
     }
 
     @Override
+    public void changeMaxRps(int maxRps) {
+        changes.changeMaxRps(maxRps);
+    }
+
+    @Override
     public void softEvict() {
         housekeeper.softEvict(servers.all());
     }
@@ -551,6 +555,7 @@ final class DefaultConnPool implements ConnPool {
             return;
         }
         closed = true;
+        changes.feed.close();
         housekeeper.stop();
         waiters.wakeAll();
         for (ServerPool server : servers.all()) {
