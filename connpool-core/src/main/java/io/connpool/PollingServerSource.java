@@ -115,7 +115,7 @@ public final class PollingServerSource implements ServerSource {
             if (result == null) {
                 throw new IllegalStateException("the lookup returned null instead of a list");
             }
-            if (result.contains(null)) {
+            if (result.stream().anyMatch(Objects::isNull)) { // not contains(null): List.of(..) would throw
                 throw new IllegalStateException("the lookup returned a list holding null: " + result);
             }
             found = List.copyOf(new LinkedHashSet<>(result));

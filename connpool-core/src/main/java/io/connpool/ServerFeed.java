@@ -2,6 +2,7 @@ package io.connpool;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +74,7 @@ final class ServerFeed {
         if (closed) {
             return;
         }
-        if (list == null || list.contains(null)) {
+        if (list == null || list.stream().anyMatch(Objects::isNull)) { // contains(null) throws for List.of(..)
             log.warn("Pool '{}': server source '{}' published {}; a list must hold servers, not null: the pool keeps"
                     + " its servers", config.name(), name, list == null ? "null" : "a list holding null: " + list);
             return;
