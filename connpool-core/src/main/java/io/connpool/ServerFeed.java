@@ -111,9 +111,9 @@ final class ServerFeed {
     /** What feeds the pool, for logs and errors. */
     String describe() {
         return source != null ? "server source '" + source.name() + "'"
-                : dns != null ? "the configured servers " + config.servers() + " (DNS names looked up every "
-                        + config.dnsRefreshInterval().toSeconds() + " s)"
-                : "the configured servers";
+                : dns != null ? "its configuration " + config.servers() + ", DNS names looked up every "
+                        + config.dnsRefreshInterval().toMillis() + " ms"
+                : "its configuration";
     }
 
     /** Why the pool has no servers, for {@link PoolErrors#noServers()}. */
