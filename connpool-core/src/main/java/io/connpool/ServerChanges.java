@@ -35,6 +35,12 @@ final class ServerChanges {
     /** Guarded by {@link #lock}: servers added with addServer, kept whatever the source publishes. */
     private final Set<ServerAddress> addedByHand = new LinkedHashSet<>();
     private volatile int maxRps;
+    /**
+     * Whether the pool's constructor has applied its first list: listeners are told of servers added after that,
+     * as before; the first ones they read from {@link ConnPool#servers()} (a listener reacting to an event from a
+     * pool still being built could reach back into it).
+     */
+    private volatile boolean announcing;
     /** Where the lists come from; started and closed by the pool. */
     final ServerFeed feed;
 
@@ -55,6 +61,17 @@ final class ServerChanges {
     private ServerPool newServer(ServerOrigin origin) {
         return new ServerPool(origin, new ServerHealth(config.backoff(), config.ejectAfterFailures(), config.ticker()),
                 config.maxConnectionsPerServer(), maxRps, config.name(), config.ticker());
+    }
+
+    /** The first list is in (or the source has not published one): from now on listeners hear of changes. */
+    void announceFromNow() {
+        lock.lock();
+        try {
+            announcing = true;
+        }
+        finally {
+            lock.unlock();
+        }
     }
 
     int count() {
@@ -90,10 +107,14 @@ final class ServerChanges {
             for (ServerPool removed : change.removed()) {
                 borrowed += removed.countIn(PoolEntry.IN_USE);
                 retire(removed);
-                listeners.serverRemoved(removed.address);
+                if (announcing) {
+                    listeners.serverRemoved(removed.address);
+                }
             }
             for (ServerPool added : change.added()) {
-                listeners.serverAdded(added.address);
+                if (announcing) {
+                    listeners.serverAdded(added.address);
+                }
                 connector.requestRefill(added);
             }
             waiters.wakeAll();

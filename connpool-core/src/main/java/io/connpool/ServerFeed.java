@@ -38,6 +38,15 @@ final class ServerFeed {
 
     /** Called once, from the pool's constructor: the first list is applied before it returns, if there is one. */
     void start() {
+        try {
+            startFirst();
+        }
+        finally {
+            changes.announceFromNow();
+        }
+    }
+
+    private void startFirst() {
         if (dns != null) {
             dns.start(scheduler, config.backoff(), config.dnsRefreshInterval().toNanos());
         }

@@ -298,6 +298,51 @@ class ConnPoolDiscoveryTests {
     }
 
     @Test
+    void theServiceIdIsNotInheritedButTheRefreshIntervalIs() {
+        PoolSettings settings = PoolSettings.resolve(PoolPropertiesTests.bind("connpool.discovery.service-id=top",
+                "connpool.discovery.refresh-interval=5s", "connpool.pools.p.servers=h:1"), "p");
+        assertThat(settings.effective.getDiscovery().getServiceId()).isNull();
+        assertThat(settings.effective.getDiscovery().getRefreshInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(settings.property("discovery.serviceId")).isEqualTo("connpool.pools.p.discovery.service-id");
+    }
+
+    @Test
+    void leastLoadedIsTheBalancerOfAPoolThatAsksForIt() {
+        runner.withPropertyValues("connpool.servers=" + a.hostPort() + "," + b.hostPort(),
+                "connpool.min-idle-per-server=0", "connpool.pools.rr.servers=" + a.hostPort() + "," + b.hostPort(),
+                "connpool.pools.rr.min-idle-per-server=0", "connpool.balancer=least-loaded",
+                "connpool.pools.rr.balancer=round-robin").run(context -> {
+                    // one connection to a is out: least-loaded starts every borrow at b, round-robin every other one
+                    assertThat(borrowsOfBWhileAIsBusy(context.getBean(ConnPool.class))).isEqualTo(10);
+                    assertThat(borrowsOfBWhileAIsBusy(context.getBean("rr", ConnPool.class))).isBetween(4, 6);
+                });
+    }
+
+    private int borrowsOfBWhileAIsBusy(ConnPool pool) throws Exception {
+        io.connpool.PooledConnection busy;
+        List<io.connpool.PooledConnection> others = new ArrayList<>();
+        while (true) {
+            io.connpool.PooledConnection connection = pool.acquire();
+            if (connection.server().equals(a.address())) {
+                busy = connection;
+                break;
+            }
+            others.add(connection);
+        }
+        others.forEach(io.connpool.PooledConnection::close);
+        int onB = 0;
+        for (int i = 0; i < 10; i++) {
+            try (io.connpool.PooledConnection connection = pool.acquire()) {
+                if (connection.server().equals(b.address())) {
+                    onB++;
+                }
+            }
+        }
+        busy.close();
+        return onB;
+    }
+
+    @Test
     void anInstanceWithoutAUsablePortIsLeftOut() {
         ChangingDiscoveryClient registry = new ChangingDiscoveryClient();
         registry.set("billing", a);
