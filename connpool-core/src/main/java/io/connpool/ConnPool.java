@@ -171,6 +171,19 @@ public interface ConnPool extends AutoCloseable {
     boolean removeServer(ServerAddress server);
 
     /**
+     * Changes {@code maxRps} at run time, for every server and every server added later, from each rate
+     * limiter's next one-second period: for a limit shared by the replicas of an application, whose number
+     * changes (the Spring Boot starter's {@code max-rps-fleet}).
+     *
+     * @param maxRps the most acquires per second each server may serve, positive
+     * @throws IllegalArgumentException if {@code maxRps} is not positive
+     * @throws IllegalStateException if the pool was built with {@code maxRps} 0 (no limit, so no limiter)
+     */
+    default void changeMaxRps(int maxRps) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot change its rate limit");
+    }
+
+    /**
      * Replaces every connection once: idle ones close now, borrowed ones when returned. Connections
      * opened afterwards are reused as usual.
      */
@@ -250,7 +263,9 @@ public interface ConnPool extends AutoCloseable {
         }
 
         /**
-         * Sets the servers, as {@code host:port} or {@code [v6]:port}. Required: at least one.
+         * Sets the servers, as {@code host:port} or {@code [v6]:port}. Required: at least one, or a
+         * {@link #serverSource}. A host name is expanded to every address it resolves to, each a server of its
+         * own, and looked up again every {@link #dnsRefreshInterval}.
          *
          * @param servers the servers
          * @return this builder
@@ -290,6 +305,39 @@ public interface ConnPool extends AutoCloseable {
          */
         public Builder servers(ServerAddress... servers) {
             return servers(Arrays.asList(requireServers(servers)));
+        }
+
+        /**
+         * Takes the servers from a source that publishes them as they change (service discovery), instead of
+         * {@link #servers}: giving both is an error. The pool starts the source when built and closes it when
+         * closed; see {@link ServerSource}.
+         *
+         * @param source the source, for this pool alone
+         * @return this builder
+         */
+        public Builder serverSource(ServerSource source) {
+            if (source == null) {
+                throw new InvalidOptionException("serverSource", null, "serverSource must not be null");
+            }
+            options.serverSource = source;
+            return this;
+        }
+
+        /**
+         * Sets how often the host names of {@link #servers} are looked up again. Each name is expanded to every
+         * address it resolves to (a Kubernetes headless service: one per pod), each a server of its own; an
+         * address that appears is added, one that vanishes is drained like {@link ConnPool#removeServer}. A
+         * failed or slow lookup (limited to {@code dialTimeout}) keeps the last good addresses. {@code build()}
+         * looks the names up once. The JVM caches lookups itself ({@code networkaddress.cache.ttl}, 30 s unless
+         * a security manager is installed): keep it below this interval. Default 30 s; {@link Duration#ZERO}
+         * does not expand names: each is one server, resolved at each dial to its first address.
+         *
+         * @param interval zero or positive
+         * @return this builder
+         */
+        public Builder dnsRefreshInterval(Duration interval) {
+            options.dnsRefreshInterval = interval;
+            return this;
         }
 
         /**

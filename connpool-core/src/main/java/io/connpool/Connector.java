@@ -98,7 +98,7 @@ final class Connector {
         Socket socket = null;
         boolean installed = false;
         try {
-            socket = opener.open(server.address, timeout);
+            socket = opener.open(server.address, server.origin.named(), server.origin.resolved(), timeout);
             long now = ticker.nanoTime();
             ServerHealth.Transition change = server.health.dialSucceeded(epoch);
             ServerHealth.Snapshot health = server.health.current();

@@ -53,7 +53,7 @@ final class DefaultConnPool implements ConnPool {
     private final Drain drain;
     private final ClientTemplate template;
     private final BudgetShare share;
-    private final ServerChanges changes;
+    final ServerChanges changes;
 
     DefaultConnPool(PoolConfig config) {
         this.config = config;
@@ -77,18 +77,14 @@ final class DefaultConnPool implements ConnPool {
         this.drain = new Drain(servers, ticker);
         this.template = new ClientTemplate(this, listeners);
         this.share = new BudgetShare(this, servers);
-
-        this.changes = new ServerChanges(this, config, servers, effects, connector, listeners, waiters);
-        servers.replace(config.servers(), changes::newServer);
+        this.changes = new ServerChanges(this, config, servers, effects, connector, listeners, waiters, scheduler);
         if (budget != null) {
             budget.register(share);
         }
         housekeeper.start(scheduler, ticker);
-        for (ServerPool server : servers.all()) {
-            connector.requestRefill(server);
-        }
-        log.info("Pool '{}' started: servers {}, {} connections per server at most, {} kept idle", name,
-                config.servers(), config.maxConnectionsPerServer(), config.minIdlePerServer());
+        changes.feed.start(); // the first list is applied (and warmed up) before the pool is handed out, if any
+        log.info("Pool '{}' started: servers from {}, {} connections per server at most, {} kept idle", name,
+                changes.feed.describe(), config.maxConnectionsPerServer(), config.minIdlePerServer());
     }
 
 
@@ -323,17 +319,14 @@ final class DefaultConnPool implements ConnPool {
 
     /** Prepares an entry the caller owns for its borrower. */
     private PoolEntry lease(PoolEntry entry, long startNanos, long nowNanos) {
-        entry.brokenBy = null;
-        entry.invalidated = false;
-        entry.borrowedNanos = nowNanos;
-        entry.leases++;
+        entry.startBorrow(nowNanos);
         if (leakThresholdNanos > 0) {
             entry.leakReport = LeakReport.start(name, entry.server.address, leakThresholdNanos, scheduler);
         }
+        balancer.leased(entry.server);
         listeners.acquired(entry.server.address, nowNanos - startNanos);
         return entry;
     }
-
 
     /**
      * Ends borrow {@code stamp} of the entry with one CAS, to idle or, if it must not be reused, to removed.
@@ -387,6 +380,7 @@ final class DefaultConnPool implements ConnPool {
             entry.leakReport = null;
             leak.returned();
         }
+        balancer.released(entry.server, usage);
         listeners.released(entry.server.address, usage);
         if (reason != null) {
             destroy(entry, reason);
@@ -496,6 +490,11 @@ final class DefaultConnPool implements ConnPool {
     }
 
     @Override
+    public void changeMaxRps(int maxRps) {
+        changes.changeMaxRps(maxRps);
+    }
+
+    @Override
     public void softEvict() {
         housekeeper.softEvict(servers.all());
     }
@@ -558,6 +557,7 @@ final class DefaultConnPool implements ConnPool {
             return;
         }
         closed = true;
+        changes.feed.close();
         housekeeper.stop(); // the read deadlines go on until the borrowed connections are back
         waiters.wakeAll();
         for (ServerPool server : servers.all()) {

@@ -1,6 +1,7 @@
 package io.connpool;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
@@ -25,6 +26,23 @@ public interface Dialer {
      * @throws IOException if it could not connect within the timeout
      */
     Socket dial(ServerAddress server, Duration timeout) throws IOException;
+
+    /**
+     * Connects to one of the addresses a host name resolved to: the pool calls this for the servers it made by
+     * expanding a name (see {@link ConnPool.Builder#dnsRefreshInterval}), so that the dial goes to that very
+     * address while TLS still verifies the name. The default dials the address as an IP literal with
+     * {@link #dial(ServerAddress, Duration)}; {@link #tcp()} and {@link #tls} connect to the address and verify
+     * the name. A dialer that wraps another should pass this call on as well.
+     *
+     * @param server the server as configured, with its host name
+     * @param address the address to connect to, one that the host name resolved to
+     * @param timeout the most the whole dial may take; never zero
+     * @return a connected socket, which the pool owns from then on
+     * @throws IOException if it could not connect within the timeout
+     */
+    default Socket dial(ServerAddress server, InetAddress address, Duration timeout) throws IOException {
+        return dial(new ServerAddress(address.getHostAddress(), server.port()), timeout);
+    }
 
     /**
      * Returns the default dialer: plain TCP with {@code TCP_NODELAY}, {@code SO_KEEPALIVE} and a

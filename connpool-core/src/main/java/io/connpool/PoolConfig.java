@@ -5,11 +5,14 @@ import java.util.List;
 
 /**
  * The validated, immutable options of one pool, and the seams tests replace ({@code ticker},
- * {@code schedulers}, {@code beforePark}: see {@link Ticker}, {@link PoolScheduler}, {@link WaitQueue}).
+ * {@code hostResolver}, {@code schedulers}, {@code beforePark}: see {@link Ticker}, {@link HostResolver},
+ * {@link PoolScheduler}, {@link WaitQueue}).
  */
 record PoolConfig(
         String name,
         List<ServerAddress> servers,
+        ServerSource serverSource,
+        Duration dnsRefreshInterval,
         Duration dialTimeout,
         Duration readTimeout,
         Duration retryMin,
@@ -30,6 +33,7 @@ record PoolConfig(
         ConnectionBudget budget,
         Balancer balancer,
         Ticker ticker,
+        HostResolver hostResolver,
         PoolScheduler.Factory schedulers,
         Runnable beforePark) {
 }

@@ -214,6 +214,14 @@ final class PoolEntry {
         }
     }
 
+    /** The owner starts a borrow: this borrow's own state starts clean. */
+    void startBorrow(long nowNanos) {
+        brokenBy = null;
+        invalidated = false;
+        borrowedNanos = nowNanos;
+        leases++;
+    }
+
     /** Records the last use; the state change that follows publishes it. */
     void touch(long nowNanos) {
         LAST_USED.setOpaque(this, nowNanos);

@@ -93,7 +93,7 @@ final class PoolErrors {
             case ALL_DOWN -> noServer("No server of pool '" + name + "' is available");
             case NO_SERVERS -> noServers();
             case RATE_LIMITED -> new RateLimitedException("Every server of pool '" + name + "' that could serve has"
-                    + " used its maxRps=" + config.maxRps() + " permits for this second: " + servers() + ". Retry"
+                    + " used its maxRps=" + pool.changes.maxRps() + " permits for this second: " + servers() + ". Retry"
                     + " later, send less, or raise maxRps.");
             case BUDGET_FULL -> new PoolExhaustedException("The shared connection budget (" + config.budget() + ") is"
                     + " full and none of its connections is idle, so pool '" + name + "' cannot open another. Return"
@@ -115,7 +115,7 @@ final class PoolErrors {
             return noServer("No server of pool '" + name + "' became available within " + waited + " ms");
         }
         String why = switch (refusal) {
-            case RATE_LIMITED -> "the servers that could serve were rate limited at maxRps=" + config.maxRps();
+            case RATE_LIMITED -> "the servers that could serve were rate limited at maxRps=" + pool.changes.maxRps();
             case BUDGET_FULL -> "the shared connection budget (" + config.budget() + ") stayed full";
             case DIAL_UNBLAMED -> "a dial still in progress at the deadline was abandoned (dialTimeout is "
                     + config.dialTimeout().toMillis() + " ms; the server is not marked down for it)";
@@ -134,8 +134,7 @@ final class PoolErrors {
 
     NoServerAvailableException noServers() {
         return new NoServerAvailableException("Pool '" + pool.name() + "' has no servers, so there is nothing to"
-                + " wait for. Add one with addServer(..), or check the server source that feeds this pool.",
-                List.of(), null);
+                + " wait for: " + pool.changes.feed.whyEmpty() + ".", List.of(), null);
     }
 
     private NoServerAvailableException noServer(String headline) {
@@ -168,9 +167,15 @@ final class PoolErrors {
 
     private String describe(ServerPool server, long now) {
         ServerHealth.Snapshot health = server.health.current();
-        StringBuilder line = new StringBuilder(server.address.toString());
-        if (!server.source.equals(server.address.toString())) {
-            line.append(" (from ").append(server.source).append(')');
+        StringBuilder line = new StringBuilder();
+        if (server.origin.resolved() != null) {
+            line.append(server.address.host()).append(" of ").append(server.source); // 10.0.0.7 of billing:7000
+        }
+        else {
+            line.append(server.address);
+            if (!server.source.equals(server.address.toString())) {
+                line.append(" (from ").append(server.source).append(')');
+            }
         }
         line.append(" is ").append(health.state());
         ServerHealth.Failure failure = health.lastFailure();

@@ -10,6 +10,8 @@ final class PoolOptions {
 
     String name = "default";
     List<ServerAddress> servers = List.of();
+    ServerSource serverSource;
+    Duration dnsRefreshInterval = Duration.ofSeconds(30);
     Duration dialTimeout = Duration.ofSeconds(2);
     Duration readTimeout = Duration.ofSeconds(30);
     Duration retryMin = Duration.ofSeconds(1);
@@ -30,8 +32,9 @@ final class PoolOptions {
     ConnectionBudget budget;
     Balancer balancer;
 
-    // Seams for tests, not options: time, background work, and a hook in the wait queue.
+    // Seams for tests, not options: time, name lookups (for DNS expansion), background work, a wait queue hook.
     Ticker ticker = Ticker.SYSTEM;
+    HostResolver hostResolver = HostResolver.SYSTEM;
     PoolScheduler.Factory schedulers = ExecutorPoolScheduler.FACTORY;
     Runnable beforePark;
 
@@ -40,8 +43,14 @@ final class PoolOptions {
             throw new InvalidOptionException("name", name, "name must not be blank; give the pool a name such as 'billing'");
         }
         String where = " (pool '" + name + "')";
-        if (servers == null || servers.isEmpty()) {
-            throw new InvalidOptionException("servers", servers, "servers must list at least one 'host:port'" + where);
+        if (serverSource != null && servers != null && !servers.isEmpty()) {
+            throw new InvalidOptionException("serverSource", serverSource, "give servers(..) or serverSource(..), not"
+                    + " both" + where + ": the source publishes the whole list; add fixed servers to what it publishes,"
+                    + " or call addServer(..) after build()");
+        }
+        if (serverSource == null && (servers == null || servers.isEmpty())) {
+            throw new InvalidOptionException("servers", servers, "servers must list at least one 'host:port'" + where
+                    + ", or give a serverSource(..) that publishes them");
         }
         for (ServerAddress server : servers) {
             if (server == null) {
@@ -53,6 +62,7 @@ final class PoolOptions {
             throw new InvalidOptionException("servers", servers, "servers lists a server twice: " + servers
                     + where + "; list each 'host:port' once");
         }
+        notNegative("dnsRefreshInterval", dnsRefreshInterval, where);
         positive("dialTimeout", dialTimeout, where);
         notNegative("readTimeout", readTimeout, where);
         positive("retryMin", retryMin, where);
@@ -85,11 +95,11 @@ final class PoolOptions {
             throw new InvalidOptionException("dialer", null, "dialer must not be null" + where + "; use Dialer.tcp() or Dialer.tls(..)");
         }
         Backoff effectiveBackoff = backoff != null ? backoff : Backoff.exponential(retryMin, retryMax);
-        return new PoolConfig(name, unique, dialTimeout, readTimeout, retryMin, retryMax, maxRps,
+        return new PoolConfig(name, unique, serverSource, dnsRefreshInterval, dialTimeout, readTimeout, retryMin, retryMax, maxRps,
                 maxConnectionsPerServer, minIdlePerServer, acquireTimeout, idleTimeout, maxLifetime,
                 validationInterval, leakDetectionThreshold, ejectAfterFailures, dialer, effectiveBackoff, validator,
                 List.copyOf(listeners), budget, balancer != null ? balancer : Balancer.roundRobin(), ticker,
-                schedulers, beforePark);
+                hostResolver, schedulers, beforePark);
     }
 
     /** The pool counts time in nanoseconds: about 292 years. */

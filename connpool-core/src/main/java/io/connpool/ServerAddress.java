@@ -18,7 +18,7 @@ public record ServerAddress(String host, int port) {
      *
      * @param host host name or IP literal; brackets around an IPv6 literal are removed
      * @param port TCP port, 1 to 65535
-     * @throws IllegalArgumentException if the host is blank or the port is outside 1..65535
+     * @throws IllegalArgumentException if the host is blank or holds a {@code /}, or the port is outside 1..65535
      */
     public ServerAddress {
         Objects.requireNonNull(host, "host");
@@ -27,6 +27,10 @@ public record ServerAddress(String host, int port) {
         }
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
+        }
+        if (host.indexOf('/') >= 0) {
+            // no host has one, and health paths (one segment per server) could not hold it
+            throw new IllegalArgumentException("Server host '" + host + "' contains '/'; give a host name or IP address");
         }
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException(

@@ -312,12 +312,17 @@ final class ServerHealth {
 
     /** The status users see; {@code active} and {@code idle} are counted by the caller. */
     ServerStatus status(ServerAddress address, String source, int active, int idle) {
+        return status(address, source, active, idle, null);
+    }
+
+    /** The status, with why its source could not refresh it lately ({@code null}: it could). */
+    ServerStatus status(ServerAddress address, String source, int active, int idle, String sourceError) {
         Snapshot s = snapshot;
         boolean backingOff = s.state == ServerState.DOWN || s.state == ServerState.PROBATION;
         Failure failure = s.lastFailure;
         return new ServerStatus(address, source, s.state, active, idle, backingOff ? s.step() : s.ioFailures,
                 failure == null ? null : failure.description(),
                 failure == null ? null : Instant.ofEpochMilli(failure.atMillis()),
-                s.state == ServerState.DOWN ? Instant.ofEpochMilli(s.retryAtMillis) : null);
+                s.state == ServerState.DOWN ? Instant.ofEpochMilli(s.retryAtMillis) : null, sourceError);
     }
 }

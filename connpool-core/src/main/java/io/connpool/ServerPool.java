@@ -22,6 +22,10 @@ final class ServerPool {
     final String poolName;
     /** Where it came from: the configured entry, DNS name or service id. */
     final String source;
+    /** How it is dialed: for an address a DNS name resolved to, that name and that address. */
+    final ServerOrigin origin;
+    /** What the least-loaded balancer counts; untouched by round-robin. */
+    final Balancer.Load load = new Balancer.Load();
     final ServerHealth health;
     final AtomicReferenceArray<PoolEntry> slots;
     /** Entries in slots plus dials in progress; never above the slot count. */
@@ -37,11 +41,12 @@ final class ServerPool {
     /** Resilience4j's limiter counts its periods from its creation, which is about now. */
     private final long rateLimiterStartNanos;
 
-    ServerPool(ServerAddress address, String source, ServerHealth health, int maxConnections, int maxRps,
-            String poolName, Ticker ticker) {
-        this.address = address;
+    ServerPool(ServerOrigin origin, ServerHealth health, int maxConnections, int maxRps, String poolName,
+            Ticker ticker) {
+        this.origin = origin;
+        this.address = origin.address();
         this.poolName = poolName;
-        this.source = source;
+        this.source = origin.source();
         this.health = health;
         this.slots = new AtomicReferenceArray<>(maxConnections);
         this.rateLimiterStartNanos = ticker.nanoTime();
@@ -49,7 +54,7 @@ final class ServerPool {
                 .limitForPeriod(maxRps)
                 .limitRefreshPeriod(Duration.ofNanos(RATE_PERIOD_NANOS))
                 .timeoutDuration(Duration.ZERO)
-                .build(), Map.of("pool", poolName, "server", address.toString())) : null;
+                .build(), Map.of("pool", poolName, "server", address.toString(), "source", source)) : null;
         this.permits = rateLimiter == null ? null : new PermitCache(rateLimiter, rateLimiterStartNanos);
     }
 
@@ -190,7 +195,7 @@ final class ServerPool {
 
     ServerStatus status() {
         int[] counts = countActiveAndIdle();
-        return health.status(address, source, counts[0], counts[1]);
+        return health.status(address, source, counts[0], counts[1], origin.problem().text());
     }
 
     @Override

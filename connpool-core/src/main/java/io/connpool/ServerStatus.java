@@ -7,9 +7,9 @@ import java.time.Instant;
  *
  * @param address the server's address as the pool dials it: for a DNS name expanded into its addresses,
  *        the resolved {@code ip:port}
- * @param source where the server came from: the configured entry ({@code host:port} as written), the DNS
- *        name it was resolved from, or the discovery service id; equal to {@code address.toString()} for a
- *        server listed as is
+ * @param source where the server came from: the configured entry ({@code host:port} as written) for a
+ *        server listed as is or a DNS name expanded into its addresses, or the {@linkplain ServerSource#name()
+ *        name} of the {@link ServerSource} that published it (a discovery service id)
  * @param state its state
  * @param active connections borrowed from it now
  * @param idle open connections to it waiting in the pool
@@ -18,6 +18,9 @@ import java.time.Instant;
  * @param lastError the last dial or I/O failure, {@code null} if none since it was last up
  * @param lastErrorAt when {@code lastError} happened, {@code null} if none
  * @param nextRetry when the background probe dials it again, {@code null} unless {@code DOWN}
+ * @param sourceError why its source could not refresh it lately (a DNS lookup that failed or timed out, a
+ *        {@linkplain ServerSource#polling polling} lookup that threw), while the pool keeps the servers it had;
+ *        {@code null} when the last refresh succeeded or its source never refreshes
  */
 public record ServerStatus(
         ServerAddress address,
@@ -28,5 +31,6 @@ public record ServerStatus(
         int consecutiveFailures,
         String lastError,
         Instant lastErrorAt,
-        Instant nextRetry) {
+        Instant nextRetry,
+        String sourceError) {
 }

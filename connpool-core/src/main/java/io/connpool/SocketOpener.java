@@ -2,6 +2,7 @@ package io.connpool;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedByInterruptException;
@@ -32,10 +33,20 @@ final class SocketOpener {
 
     /** Dials and configures a socket; the caller owns it. Throws what the dialer threw. */
     Socket open(ServerAddress server, long timeoutNanos) throws IOException {
+        return open(server, null, null, timeoutNanos);
+    }
+
+    /**
+     * Dials {@code server}, which is {@code resolved}, an address the host of {@code named} resolved to; or, if
+     * {@code resolved} is null, {@code server} as it is.
+     */
+    Socket open(ServerAddress server, ServerAddress named, InetAddress resolved, long timeoutNanos)
+            throws IOException {
         long start = ticker.nanoTime();
         Socket socket = null;
         try {
-            socket = dialer.dial(server, Duration.ofNanos(Math.max(1, timeoutNanos)));
+            Duration timeout = Duration.ofNanos(Math.max(1, timeoutNanos));
+            socket = resolved == null ? dialer.dial(server, timeout) : dialer.dial(named, resolved, timeout);
             if (socket == null) {
                 throw new IOException("the dialer " + dialer + " returned no socket for " + server);
             }

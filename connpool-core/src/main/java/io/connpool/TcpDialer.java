@@ -32,12 +32,22 @@ final class TcpDialer implements Dialer {
             throw new SocketTimeoutException("looking up '" + server.host() + "' took the whole dial timeout of "
                     + timeout.toMillis() + " ms");
         }
+        return connect(address, server.port(), left, timeout);
+    }
+
+    /** Connects to the address the name resolved to, without looking it up again. */
+    @Override
+    public Socket dial(ServerAddress server, InetAddress address, Duration timeout) throws IOException {
+        return connect(address, server.port(), timeout.toNanos(), timeout);
+    }
+
+    private static Socket connect(InetAddress address, int port, long left, Duration timeout) throws IOException {
         SocketChannel channel = SocketChannel.open();
         Socket socket = channel.socket();
         try {
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
-            socket.connect(new InetSocketAddress(address, server.port()), timeoutMillis(Duration.ofNanos(left)));
+            socket.connect(new InetSocketAddress(address, port), timeoutMillis(Duration.ofNanos(left)));
             return socket;
         }
         catch (SocketTimeoutException ex) {

@@ -1,6 +1,7 @@
 package io.connpool;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Arrays;
@@ -66,7 +67,17 @@ public final class TlsDialer implements Dialer {
     @Override
     public Socket dial(ServerAddress server, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Socket plain = Dialer.tcp().dial(server, timeout);
+        return handshake(Dialer.tcp().dial(server, timeout), server, deadline);
+    }
+
+    /** Connects to the address the name resolved to, and verifies the certificate against the name. */
+    @Override
+    public Socket dial(ServerAddress server, InetAddress address, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        return handshake(Dialer.tcp().dial(server, address, timeout), server, deadline);
+    }
+
+    private Socket handshake(Socket plain, ServerAddress server, long deadline) throws IOException {
         SSLSocket tls = null;
         try {
             tls = (SSLSocket) sslContext.getSocketFactory().createSocket(plain, server.host(), server.port(), true);

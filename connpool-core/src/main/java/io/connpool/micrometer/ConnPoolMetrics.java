@@ -36,7 +36,9 @@ import java.util.function.ToDoubleFunction;
  * Micrometer meters of one {@link ConnPool}, named after HikariCP's so that dashboards carry over.
  *
  * <p>Every meter has the tag {@code pool} (the pool's name) plus the tags given to the constructor.
- * Meters that belong to one server also have the tag {@code server} ({@code host:port}):
+ * Meters that belong to one server also have the tags {@code server} (the address it dials, {@code host:port};
+ * for a DNS name expanded into its addresses, the resolved {@code ip:port}) and {@code source} (where it came
+ * from: the configured entry, or the name of the {@link io.connpool.ServerSource} that published it):
  * <ul>
  * <li>{@code connpool.connections.active}, {@code connpool.connections.idle} (gauges, per server)</li>
  * <li>{@code connpool.connections.acquire} (timer, per server: how long {@code acquire} took, dialing
@@ -48,7 +50,7 @@ import java.util.function.ToDoubleFunction;
  * {@link ServerState#PROBATION}, else 0)</li>
  * <li>{@code connpool.ratelimiter.available.permissions} and {@code connpool.ratelimiter.waiting.threads}
  * (gauges, per server, only when {@code maxRps > 0} and {@code resilience4j-micrometer} is on the class
- * path; Resilience4j tags them with the limiter's own tags, {@code pool} and {@code server}, and its
+ * path; Resilience4j tags them with the limiter's own tags, {@code pool}, {@code server} and {@code source}, and its
  * {@code name}, {@code pool/host:port})</li>
  * </ul>
  * Meters of the pool as a whole carry only {@code pool}: {@code connpool.connections.pending} (callers
@@ -264,7 +266,8 @@ public final class ConnPoolMetrics implements MeterBinder {
         }
 
         private ServerMeters register(ServerAddress address) {
-            Tags serverTags = tags.and("server", address.toString());
+            String source = pool.server(address).map(ServerStatus::source).orElse(address.toString());
+            Tags serverTags = tags.and("server", address.toString(), "source", source);
             List<Meter> gauges = List.of(
                     gauge("connpool.connections.active", "Connections borrowed from the server now", serverTags,
                             address, ServerStatus::active),

@@ -47,6 +47,8 @@ final class AutoConfiguredConnPool implements ConnPool {
     private volatile ConnPool delegate;
     private volatile boolean stopped;
     private volatile boolean closed;
+    /** The limit set by {@link #changeMaxRps}, kept for rebuilds; 0 until then. */
+    private volatile int changedMaxRps;
 
     /**
      * @param first a configured, validated builder for the first build
@@ -79,6 +81,9 @@ final class AutoConfiguredConnPool implements ConnPool {
                 builder.minIdlePerServer(0); // closed before its first use: nothing to warm up
             }
             listeners.forEach(builder::listener);
+            if (changedMaxRps > 0) {
+                builder.maxRps(changedMaxRps);
+            }
             pool = builder.build();
             if (closed) {
                 pool.close();
@@ -249,6 +254,22 @@ final class AutoConfiguredConnPool implements ConnPool {
     @Override
     public boolean removeServer(ServerAddress server) {
         return pool().removeServer(server);
+    }
+
+    /** Changes the limit of the core pool, and of the pools built after a restart. */
+    @Override
+    public void changeMaxRps(int maxRps) {
+        lock.lock();
+        try {
+            ConnPool pool = delegate;
+            if (pool != null) {
+                pool.changeMaxRps(maxRps); // throws first if the limit cannot change
+            }
+            changedMaxRps = maxRps;
+        }
+        finally {
+            lock.unlock();
+        }
     }
 
     @Override

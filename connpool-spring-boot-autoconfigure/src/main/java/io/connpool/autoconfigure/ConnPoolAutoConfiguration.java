@@ -50,9 +50,9 @@ public final class ConnPoolAutoConfiguration {
     ConnPoolFactory connPoolFactory(ConnPoolProperties properties, ConnPoolConnectionDetails connectionDetails,
             Environment environment, ObjectProvider<SslBundles> sslBundles, ObjectProvider<Dialer> dialers,
             ObjectProvider<ConnPoolBuilderCustomizer> customizers, ObjectProvider<ObservationRegistry> observations,
-            ObjectProvider<ConnPoolObservationConvention> observationConvention) {
+            ObjectProvider<ConnPoolObservationConvention> observationConvention, ObjectProvider<PoolDiscovery> discovery) {
         return new ConnPoolFactory(properties, connectionDetails, environment, sslBundles, dialers, customizers,
-                observations, observationConvention);
+                observations, observationConvention, discovery);
     }
 
     @Bean

@@ -43,11 +43,12 @@ final class ConnPoolFactory {
     private final ObjectProvider<ConnPoolBuilderCustomizer> customizers;
     private final ObservationRegistry observationRegistry;
     private final ConnPoolObservationConvention observationConvention;
+    private final ObjectProvider<PoolDiscovery> discovery;
 
     ConnPoolFactory(ConnPoolProperties properties, ConnPoolConnectionDetails connectionDetails, Environment environment,
             ObjectProvider<SslBundles> sslBundles, ObjectProvider<Dialer> dialers,
             ObjectProvider<ConnPoolBuilderCustomizer> customizers, ObjectProvider<ObservationRegistry> observationRegistry,
-            ObjectProvider<ConnPoolObservationConvention> observationConvention) {
+            ObjectProvider<ConnPoolObservationConvention> observationConvention, ObjectProvider<PoolDiscovery> discovery) {
         this.properties = properties;
         this.connectionDetails = connectionDetails;
         this.environment = environment;
@@ -57,6 +58,7 @@ final class ConnPoolFactory {
         ObservationRegistry registry = observationRegistry.getIfUnique();
         this.observationRegistry = registry != null && !registry.isNoop() ? registry : null;
         this.observationConvention = observationConvention.getIfUnique();
+        this.discovery = discovery;
     }
 
     ConnPool create(String name) {
@@ -75,7 +77,13 @@ final class ConnPoolFactory {
             dialer = observations.observing(dialer != null ? dialer : Dialer.tcp());
         }
         Dialer chosen = dialer;
-        Supplier<ConnPool.Builder> recipe = () -> configure(settings, effectiveServers, chosen);
+        DiscoveredServers discovered = fromDetails ? null : discoveredServers(settings);
+        PoolDiscovery.FleetShare fleet = fleetShare(settings);
+        Supplier<ConnPool.Builder> recipe = () -> {
+            ConnPool.Builder builder = configure(settings, effectiveServers, chosen, discovered, fleet);
+            customizers.orderedStream().forEach(customizer -> customizer.customize(settings.name, builder));
+            return builder;
+        };
         ConnPool.Builder first;
         try {
             first = recipe.get().validate();
@@ -89,23 +97,118 @@ final class ConnPoolFactory {
             throw settings.translate(ex, environment);
         }
         AutoConfiguredConnPool pool = new AutoConfiguredConnPool(name, first, recipe, observations);
+        if (fleet != null) {
+            fleet.follow(pool);
+        }
         if (tls != null && settings.effective.getSsl().getBundle() != null) {
             watchBundle(settings, pool, tls);
         }
         return pool;
     }
 
-    private ConnPool.Builder configure(PoolSettings settings, List<String> servers, Dialer dialer) {
+    private static ConnPool.Builder configure(PoolSettings settings, List<String> servers, Dialer dialer,
+            DiscoveredServers discovered, PoolDiscovery.FleetShare fleet) {
         ConnPool.Builder builder = ConnPool.builder();
         settings.applyTo(builder);
-        if (!servers.isEmpty()) {
+        if (discovered != null) {
+            builder.serverSource(discovered.source()); // a new source for each build: a source serves one pool
+        }
+        else if (!servers.isEmpty()) {
             builder.servers(servers.toArray(String[]::new));
+        }
+        if (fleet != null) {
+            builder.maxRps(fleet.maxRps());
         }
         if (dialer != null) {
             builder.dialer(dialer);
         }
-        customizers.orderedStream().forEach(customizer -> customizer.customize(settings.name, builder));
         return builder;
+    }
+
+    /** The servers of {@code discovery.service-id}, made anew for each build. */
+    @FunctionalInterface
+    private interface DiscoveredServers {
+        io.connpool.ServerSource source();
+    }
+
+    private DiscoveredServers discoveredServers(PoolSettings settings) {
+        String serviceId = settings.effective.getDiscovery().getServiceId();
+        if (serviceId == null || serviceId.isBlank()) {
+            return null;
+        }
+        String property = settings.property("discovery.serviceId");
+        List<String> servers = settings.effective.getServers();
+        if (servers != null && !servers.isEmpty()) {
+            throw new ConnPoolConfigurationException(property, serviceId, origin(property),
+                    "pool '" + settings.name + "' lists its servers (" + settings.property("servers") + ") and takes"
+                            + " them from discovery too",
+                    "Remove " + settings.property("servers") + " or " + property + ": the servers come from one"
+                            + " place.");
+        }
+        PoolDiscovery found = discovery.getIfAvailable();
+        if (found == null) {
+            throw new ConnPoolConfigurationException(property, serviceId, origin(property),
+                    "pool '" + settings.name + "' takes its servers from Spring Cloud discovery, but"
+                            + " spring-cloud-commons is not on the class path",
+                    "Add a Spring Cloud discovery client (spring-cloud-starter-kubernetes-client,"
+                            + " spring-cloud-starter-consul-discovery, spring-cloud-starter-netflix-eureka-client, or"
+                            + " spring-cloud-commons for its simple discovery client), or list the servers under "
+                            + settings.property("servers") + ".");
+        }
+        java.time.Duration configured = settings.effective.getDiscovery().getRefreshInterval();
+        java.time.Duration interval = configured != null ? configured : ConnPoolDiscoveryAutoConfiguration.DEFAULT_REFRESH_INTERVAL;
+        if (interval.isNegative() || interval.isZero()) {
+            String intervalProperty = settings.property("discovery.refreshInterval");
+            throw new ConnPoolConfigurationException(intervalProperty, interval, origin(intervalProperty),
+                    "the refresh interval of pool '" + settings.name + "' must be positive",
+                    "Change " + intervalProperty + " to a duration such as 10s or 1m.");
+        }
+        return () -> found.servers(settings.name, serviceId, interval);
+    }
+
+    private PoolDiscovery.FleetShare fleetShare(PoolSettings settings) {
+        Integer fleet = settings.effective.getMaxRpsFleet();
+        if (fleet == null) {
+            return null;
+        }
+        String property = settings.property("maxRpsFleet");
+        if (fleet < 1) {
+            throw new ConnPoolConfigurationException(property, fleet, origin(property),
+                    "max-rps-fleet must be positive, was " + fleet,
+                    "Change " + property + " to the most acquires per second each server may serve from all instances"
+                            + " of this application together, or remove it.");
+        }
+        String maxRps = settings.property("maxRps");
+        if (settings.effective.getMaxRps() != null) {
+            if (prefix(maxRps).equals(prefix(property))) {
+                throw new ConnPoolConfigurationException(property, fleet, origin(property),
+                        "pool '" + settings.name + "' sets both " + maxRps + " and " + property,
+                        "Remove one: max-rps is each instance's own limit, max-rps-fleet the limit of all instances"
+                                + " together.");
+            }
+            if (prefix(maxRps).length() > prefix(property).length()) {
+                return null; // the pool's own max-rps beats the inherited max-rps-fleet
+            }
+        }
+        PoolDiscovery found = discovery.getIfAvailable();
+        if (found == null) {
+            throw new ConnPoolConfigurationException(property, fleet, origin(property),
+                    "max-rps-fleet divides the limit by the instances of this application that Spring Cloud"
+                            + " discovery reports, but spring-cloud-commons is not on the class path",
+                    "Add a Spring Cloud discovery client, or set " + maxRps + " (each instance's own limit) instead.");
+        }
+        String application = environment.getProperty("spring.application.name");
+        if (application == null || application.isBlank()) {
+            throw new ConnPoolConfigurationException(property, fleet, origin(property),
+                    "max-rps-fleet counts the instances of spring.application.name, which is not set",
+                    "Set spring.application.name to the name this application registers under in discovery.");
+        }
+        return found.fleetShare(settings.name, fleet);
+    }
+
+    /** {@code connpool} or {@code connpool.pools.<name>}: where a property is set. */
+    private static String prefix(String property) {
+        return property.substring(0, property.lastIndexOf('.'));
     }
 
     private SwappableDialer tls(PoolSettings settings) {
@@ -207,6 +310,11 @@ final class ConnPoolFactory {
         @Override
         public Socket dial(ServerAddress server, Duration timeout) throws IOException {
             return delegate.get().dial(server, timeout);
+        }
+
+        @Override
+        public Socket dial(ServerAddress server, java.net.InetAddress address, Duration timeout) throws IOException {
+            return delegate.get().dial(server, address, timeout);
         }
 
         @Override

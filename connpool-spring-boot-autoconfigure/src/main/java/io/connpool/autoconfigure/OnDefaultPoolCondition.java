@@ -9,7 +9,10 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
-/** Matches when {@code connpool.servers} lists a server, in any form (comma list or indexed entries). */
+/**
+ * Matches when {@code connpool.servers} lists a server, in any form (comma list or indexed entries), or
+ * {@code connpool.discovery.service-id} names the service whose instances are the servers.
+ */
 final class OnDefaultPoolCondition extends SpringBootCondition {
 
     @Override
@@ -18,8 +21,13 @@ final class OnDefaultPoolCondition extends SpringBootCondition {
         List<String> servers = Binder.get(context.getEnvironment())
                 .bind("connpool.servers", Bindable.listOf(String.class))
                 .orElse(List.of());
+        String serviceId = context.getEnvironment().getProperty("connpool.discovery.service-id");
+        if (serviceId != null && !serviceId.isBlank()) {
+            return ConditionOutcome.match(message.found("property").items("connpool.discovery.service-id"));
+        }
         if (servers.isEmpty()) {
-            return ConditionOutcome.noMatch(message.didNotFind("property").items("connpool.servers"));
+            return ConditionOutcome.noMatch(message.didNotFind("property").items("connpool.servers",
+                    "connpool.discovery.service-id"));
         }
         return ConditionOutcome.match(message.found("property").items("connpool.servers"));
     }

@@ -62,6 +62,14 @@ final class PoolObservations {
                 return observe(Operation.DIAL, server, context -> dialer.dial(server, timeout));
             }
 
+            /** Observed under the address dialed, as the pool's meters name the server. */
+            @Override
+            public Socket dial(ServerAddress server, java.net.InetAddress address, Duration timeout)
+                    throws IOException {
+                return observe(Operation.DIAL, new ServerAddress(address.getHostAddress(), server.port()),
+                        context -> dialer.dial(server, address, timeout));
+            }
+
             @Override
             public String toString() {
                 return dialer.toString();

@@ -8,12 +8,23 @@ import java.util.List;
  * {@code connpool.pools.<name>.*} have this shape. A key left unset is {@code null}: a named pool then
  * inherits the top-level value, key by key (nested keys such as {@code ssl.bundle} too), and a key unset
  * everywhere takes the core library's default ({@link io.connpool.ConnPool.Builder}), which also validates
- * every value. {@code servers} is not inherited: each named pool lists its own.
+ * every value. {@code servers} and {@code discovery.service-id} are not inherited: each named pool lists its
+ * own servers or names its own service.
  */
 public class PoolProperties {
 
-    /** Servers of the pool, as host:port or [ipv6]:port. */
+    /** Servers of the pool, as host:port or [ipv6]:port; a host name stands for every address it resolves to. */
     private List<String> servers;
+
+    /**
+     * How often the host names of servers are looked up again; each name is a server per address it resolves to
+     * (a Kubernetes headless service: one per pod). 0 resolves each name at each dial, to its first address. The
+     * JVM caches lookups too, for networkaddress.cache.ttl (30 s by default): keep that below this interval.
+     */
+    private Duration dnsRefreshInterval;
+
+    /** How a borrow picks the server it tries first: round-robin, or least-loaded (fewest borrowed connections of two picked at random, then the quicker). */
+    private BalancerType balancer;
 
     /** Longest a dial may take, TLS handshake included. */
     private Duration dialTimeout;
@@ -29,6 +40,13 @@ public class PoolProperties {
 
     /** Most acquires per second each server may serve; 0 means unlimited. */
     private Integer maxRps;
+
+    /**
+     * Most acquires per second each server may serve from all instances of this application together: each
+     * instance takes this divided by the number of instances of spring.application.name that Spring Cloud
+     * discovery reports (at least 1 each), adjusted when that number changes. Instead of max-rps.
+     */
+    private Integer maxRpsFleet;
 
     /** Most connections open to each server, borrowed and idle together. */
     private Integer maxConnectionsPerServer;
@@ -56,12 +74,42 @@ public class PoolProperties {
 
     private final Ssl ssl = new Ssl();
 
+    private final Discovery discovery = new Discovery();
+
     public List<String> getServers() {
         return servers;
     }
 
     public void setServers(List<String> servers) {
         this.servers = servers;
+    }
+
+    public Duration getDnsRefreshInterval() {
+        return dnsRefreshInterval;
+    }
+
+    public void setDnsRefreshInterval(Duration dnsRefreshInterval) {
+        this.dnsRefreshInterval = dnsRefreshInterval;
+    }
+
+    public BalancerType getBalancer() {
+        return balancer;
+    }
+
+    public void setBalancer(BalancerType balancer) {
+        this.balancer = balancer;
+    }
+
+    public Integer getMaxRpsFleet() {
+        return maxRpsFleet;
+    }
+
+    public void setMaxRpsFleet(Integer maxRpsFleet) {
+        this.maxRpsFleet = maxRpsFleet;
+    }
+
+    public Discovery getDiscovery() {
+        return discovery;
     }
 
     public Duration getDialTimeout() {
@@ -170,6 +218,42 @@ public class PoolProperties {
 
     public Ssl getSsl() {
         return ssl;
+    }
+
+    /** How a borrow picks the server it tries first ({@link io.connpool.Balancer}). */
+    public enum BalancerType {
+
+        /** Each borrow starts one server further: an even share for servers that answer alike. */
+        ROUND_ROBIN,
+
+        /** Of two servers picked at random, the one with fewer borrowed connections, or the quicker: slow servers get less. */
+        LEAST_LOADED
+    }
+
+    /** Servers from Spring Cloud discovery (a DiscoveryClient: Kubernetes, Consul, Eureka, simple). */
+    public static class Discovery {
+
+        /** Service id whose instances, from Spring Cloud's DiscoveryClient, are the pool's servers; instead of servers. */
+        private String serviceId;
+
+        /** How often the instances are looked up again, besides at each HeartbeatEvent of the discovery client. */
+        private Duration refreshInterval;
+
+        public String getServiceId() {
+            return serviceId;
+        }
+
+        public void setServiceId(String serviceId) {
+            this.serviceId = serviceId;
+        }
+
+        public Duration getRefreshInterval() {
+            return refreshInterval;
+        }
+
+        public void setRefreshInterval(Duration refreshInterval) {
+            this.refreshInterval = refreshInterval;
+        }
     }
 
     /** TLS of a pool; each key a named pool leaves unset inherits connpool.ssl.*. */

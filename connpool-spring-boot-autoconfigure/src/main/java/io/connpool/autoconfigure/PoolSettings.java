@@ -1,5 +1,6 @@
 package io.connpool.autoconfigure;
 
+import io.connpool.Balancer;
 import io.connpool.ConnPool;
 import io.connpool.InvalidOptionException;
 import java.beans.PropertyDescriptor;
@@ -33,7 +34,7 @@ final class PoolSettings {
     private static final String TOP = "connpool";
 
     /** Keys a named pool does not inherit. */
-    private static final List<String> NOT_INHERITED = List.of("servers");
+    private static final List<String> NOT_INHERITED = List.of("servers", "discovery.serviceId");
 
     /** Every leaf key of {@link PoolProperties} as a bean path, such as {@code dialTimeout} or {@code ssl.bundle}. */
     static final List<String> KEYS = leafPaths(PoolProperties.class, "");
@@ -94,6 +95,9 @@ final class PoolSettings {
         set(p.getValidationInterval(), builder::validationInterval);
         set(p.getLeakDetectionThreshold(), builder::leakDetectionThreshold);
         set(p.getEjectAfterFailures(), builder::ejectAfterFailures);
+        set(p.getDnsRefreshInterval(), builder::dnsRefreshInterval);
+        set(p.getBalancer(), type -> builder.balancer(type == PoolProperties.BalancerType.LEAST_LOADED
+                ? Balancer.leastLoaded() : Balancer.roundRobin())); // a balancer of its own for each build
     }
 
     private static <T> void set(T value, Consumer<T> option) {

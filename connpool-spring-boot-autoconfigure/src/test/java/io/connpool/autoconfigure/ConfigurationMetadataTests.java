@@ -15,14 +15,17 @@ import org.junit.jupiter.api.Test;
 class ConfigurationMetadataTests {
 
     /** No meaningful default: unset means "no bundle", and TLS is then on exactly when a bundle is set. */
-    private static final Set<String> WITHOUT_DEFAULT = Set.of("connpool.ssl.bundle", "connpool.ssl.enabled");
+    private static final Set<String> WITHOUT_DEFAULT = Set.of("connpool.ssl.bundle", "connpool.ssl.enabled",
+            "connpool.max-rps-fleet", "connpool.discovery.service-id");
 
     private static final List<String> EXPECTED = List.of("connpool.servers", "connpool.dial-timeout",
             "connpool.read-timeout", "connpool.retry-min", "connpool.retry-max", "connpool.max-rps",
             "connpool.max-connections-per-server", "connpool.min-idle-per-server", "connpool.acquire-timeout",
             "connpool.idle-timeout", "connpool.max-lifetime", "connpool.validation-interval",
             "connpool.leak-detection-threshold", "connpool.eject-after-failures", "connpool.ssl.enabled",
-            "connpool.ssl.bundle", "connpool.ssl.verify-hostname", "connpool.pools",
+            "connpool.ssl.bundle", "connpool.ssl.verify-hostname", "connpool.pools", "connpool.dns-refresh-interval",
+            "connpool.balancer", "connpool.max-rps-fleet", "connpool.discovery.service-id",
+            "connpool.discovery.refresh-interval",
             "management.health.connpool.enabled", "management.endpoint.connpool.access",
             "management.endpoint.connpool.cache.time-to-live");
 

@@ -18,7 +18,8 @@ class PoolPropertiesTests {
             "retry-max=6m", "max-rps=7", "max-connections-per-server=9", "min-idle-per-server=2",
             "acquire-timeout=11s", "idle-timeout=12m", "max-lifetime=13m", "validation-interval=14ms",
             "leak-detection-threshold=15s", "eject-after-failures=16", "ssl.enabled=true", "ssl.bundle=b1",
-            "ssl.verify-hostname=false");
+            "ssl.verify-hostname=false", "dns-refresh-interval=17s", "balancer=least-loaded", "max-rps-fleet=18",
+            "discovery.service-id=svc", "discovery.refresh-interval=19s");
 
     @Test
     void theKeysAreFoundByIntrospectionSoThatANewKeyIsInheritedWithoutCode() {
@@ -28,8 +29,8 @@ class PoolPropertiesTests {
                 topLevel.add(descriptor.getName());
             }
         }
-        assertThat(PoolSettings.KEYS).containsAll(topLevel).contains("ssl.enabled", "ssl.bundle", "ssl.verifyHostname")
-                .hasSize(topLevel.size() + 3);
+        assertThat(PoolSettings.KEYS).containsAll(topLevel).contains("ssl.enabled", "ssl.bundle", "ssl.verifyHostname",
+                "discovery.serviceId", "discovery.refreshInterval").hasSize(topLevel.size() + 5);
         assertThat(EVERY_KEY).hasSize(PoolSettings.KEYS.size() - 1); // all but servers
     }
 
@@ -124,6 +125,11 @@ class PoolPropertiesTests {
         assertThat(p.getSsl().getEnabled()).isTrue();
         assertThat(p.getSsl().getBundle()).isEqualTo("b1");
         assertThat(p.getSsl().getVerifyHostname()).isFalse();
+        assertThat(p.getDnsRefreshInterval()).isEqualTo(Duration.ofSeconds(17));
+        assertThat(p.getBalancer()).isEqualTo(PoolProperties.BalancerType.LEAST_LOADED);
+        assertThat(p.getMaxRpsFleet()).isEqualTo(18);
+        assertThat(p.getDiscovery().getServiceId()).isEqualTo("svc");
+        assertThat(p.getDiscovery().getRefreshInterval()).isEqualTo(Duration.ofSeconds(19));
     }
 
     private static List<String> withPrefix(String prefix, String extra) {

@@ -14,7 +14,9 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 
 /**
- * {@code connPool}: a composite per pool, holding one indicator per server keyed {@code host:port}. The
+ * {@code connPool}: a composite per pool, holding one indicator per server keyed by its address
+ * ({@code host:port}, a resolved {@code ip:port} for a DNS name; no {@code /}), with its {@code source} (the
+ * configured entry or the discovery service id) and, while its source cannot refresh it, {@code sourceError}. The
  * servers are read from {@link ConnPool#servers()} at every call (memory only, never the network), so
  * servers added or removed at run time show up at once.
  *
@@ -103,6 +105,8 @@ final class ConnPoolsHealthContributor implements CompositeHealthContributor {
         @Override
         public Health health() {
             Health.Builder health = Health.status(status())
+                    .withDetail("address", server.address().toString())
+                    .withDetail("source", server.source())
                     .withDetail("state", server.state().name())
                     .withDetail("active", server.active())
                     .withDetail("idle", server.idle())
@@ -115,6 +119,9 @@ final class ConnPoolsHealthContributor implements CompositeHealthContributor {
             }
             if (server.nextRetry() != null) {
                 health.withDetail("nextRetry", server.nextRetry().toString());
+            }
+            if (server.sourceError() != null) {
+                health.withDetail("sourceError", server.sourceError());
             }
             return health.build();
         }
