@@ -3,9 +3,10 @@ package io.connpool.benchmarks;
 import io.connpool.ConnPool;
 import io.connpool.PooledConnection;
 import io.connpool.ServerAddress;
+import io.connpool.ServerSource;
 import io.connpool.ServerStatus;
 import io.connpool.benchmarks.pools.ConnpoolSocketPool;
-import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -37,8 +39,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * a change costs them. Sample-time mode: the scores are the time per borrow and per change (the idle thread's
  * score means nothing). 1,100 listeners live in this JVM, served by one selector thread.
  *
- * <p>Today a change is {@code addServer}/{@code removeServer} for the difference ({@link #publish}); with a
- * {@code ServerSource} (DESIGN, "Servers that move") it becomes one line: the source publishes {@code next}.
+ * <p>The pool is fed by a {@link ServerSource}, as a discovery client or DNS would feed it: a change is the
+ * whole new list, published in one call, which the pool applies as a diff in one step for the borrowers.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -58,22 +60,36 @@ public class ServerListChangeBenchmark {
     private final Deque<ServerAddress> in = new ArrayDeque<>();
     /** Not in the pool now: the next change adds from the front. */
     private final Deque<ServerAddress> out = new ArrayDeque<>();
+    /** What the pool's source publishes through. */
+    private volatile Consumer<List<ServerAddress>> publisher;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         listeners = EchoServers.start(SERVERS + CHANGED, false);
-        InetSocketAddress[] initial = new InetSocketAddress[SERVERS];
         for (int i = 0; i < SERVERS + CHANGED; i++) {
             ServerAddress address = new ServerAddress("127.0.0.1", listeners.address(i).getPort());
             if (i < SERVERS) {
-                initial[i] = listeners.address(i);
                 in.add(address);
             }
             else {
                 out.add(address);
             }
         }
-        pool = ConnpoolSocketPool.builder(1, initial).build();
+        List<ServerAddress> first = List.copyOf(in);
+        ServerSource source = new ServerSource() {
+            @Override
+            public void start(Consumer<List<ServerAddress>> servers) {
+                publisher = servers;
+                servers.accept(first);
+            }
+
+            @Override
+            public String name() {
+                return "benchmark list";
+            }
+        };
+        pool = new ConnpoolSocketPool(ConnPool.builder().name("bench").serverSource(source)
+                .maxConnectionsPerServer(1).minIdlePerServer(1).acquireTimeout(Duration.ofSeconds(5)).build());
         pool.fill(SERVERS);
     }
 
@@ -108,26 +124,10 @@ public class ServerListChangeBenchmark {
         }
         List<ServerAddress> next = new ArrayList<>(in);
         next.addAll(added);
-        publish(pool.pool(), next);
+        publisher.accept(next); // the whole new list, as a discovery client publishes it
         awaitInEffect(added, removed);
         in.addAll(added);
         out.addAll(removed);
-    }
-
-    /**
-     * Applies a new server list. Today: the difference through {@code addServer}/{@code removeServer}. With a
-     * {@code ServerSource} this method is one line: {@code source.publish(next)}.
-     */
-    static void publish(ConnPool pool, List<ServerAddress> next) {
-        Set<ServerAddress> wanted = new HashSet<>(next);
-        for (ServerStatus status : pool.servers()) {
-            if (!wanted.contains(status.address())) {
-                pool.removeServer(status.address());
-            }
-        }
-        for (ServerAddress address : next) {
-            pool.addServer(address); // no effect for those already in
-        }
     }
 
     /** Waits until every added server holds a connection and no removed one is listed. */
