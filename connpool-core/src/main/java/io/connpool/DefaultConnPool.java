@@ -44,10 +44,8 @@ final class DefaultConnPool implements ConnPool {
     private final long acquireTimeoutNanos;
     private final long validationIntervalNanos;
     private final long leakThresholdNanos;
-
     private final PoolCounters counters = new PoolCounters();
     private final HealthEffects effects;
-
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean closed;
     private final Drain drain;
@@ -342,8 +340,13 @@ final class DefaultConnPool implements ConnPool {
                 && !entry.trial && !entry.evictOnReturn && !closed && !entry.expired(now)
                 && (budget == null || !budget.wantsPlaceFrom(share))) {
             end(entry, stamp, now, null, health); // the common case: back to idle, nothing to judge
-            return;
         }
+        else {
+            judgeAndEnd(entry, stamp, now, health); // apart, so that the JIT inlines this method into close()
+        }
+    }
+
+    private void judgeAndEnd(PoolEntry entry, long stamp, long now, ServerHealth.Snapshot health) {
         ServerPool server = entry.server;
         Throwable broken = entry.brokenBy;
         boolean current = entry.generation == health.generation() && health.takesBorrows();
