@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -36,12 +37,11 @@ class ConnPoolMetricsSourceTagTest {
 
     @Test
     void everyMeterOfAServerIsTaggedWithItsSourceAlsoForServersPublishedLater() {
-        @SuppressWarnings("unchecked")
-        Consumer<List<ServerAddress>>[] publish = new Consumer[1];
+        AtomicReference<Consumer<List<ServerAddress>>> publish = new AtomicReference<>();
         ServerSource source = new ServerSource() {
             @Override
             public void start(Consumer<List<ServerAddress>> servers) {
-                publish[0] = servers;
+                publish.set(servers);
                 servers.accept(List.of(ServerAddress.parse(a.address())));
             }
 
@@ -53,7 +53,7 @@ class ConnPoolMetricsSourceTagTest {
         pool = ConnPool.builder().name("billing").serverSource(source).maxRps(50).minIdlePerServer(0).build();
         new ConnPoolMetrics(pool).bindTo(registry);
 
-        publish[0].accept(List.of(ServerAddress.parse(a.address()), ServerAddress.parse(b.address())));
+        publish.get().accept(List.of(ServerAddress.parse(a.address()), ServerAddress.parse(b.address())));
 
         for (MockTcpServer server : List.of(a, b)) {
             java.util.Collection<Meter> meters = registry.find("connpool.connections.active").tag("server", server.address()).meters();
