@@ -48,6 +48,14 @@ class ServerLifecycleTest {
         return pool.servers().get(0).state();
     }
 
+    /** Ejects the server (2 broken connections) and lets its backoff pass: its probe puts it on probation. */
+    private void ejectAndProbe(ConnPool pool) throws Exception {
+        breakOne(pool);
+        breakOne(pool);
+        clock.advance(Duration.ofMillis(100));
+        assertThat(state(pool)).isEqualTo(ServerState.PROBATION);
+    }
+
     @Test
     void anEjectedServerIsProbedOnceAtItsBackoffThenOnProbationUntilItsTrialComesBackHealthy() throws Exception {
         MockTcpServer server = fixture.server("a");
@@ -97,10 +105,7 @@ class ServerLifecycleTest {
     void theTrialsOwnCallerMayBorrowASecondConnectionRatherThanWaitForItself() throws Exception {
         MockTcpServer server = fixture.server("a");
         ConnPool pool = pool(server);
-        breakOne(pool);
-        breakOne(pool);
-        clock.advance(Duration.ofMillis(100));
-        assertThat(state(pool)).isEqualTo(ServerState.PROBATION);
+        ejectAndProbe(pool);
 
         try (PooledConnection trial = pool.tryAcquire(); PooledConnection second = pool.tryAcquire()) {
             assertThat(LineClient.call(second, "two")).isEqualTo("a:two");
@@ -113,10 +118,7 @@ class ServerLifecycleTest {
     void aFailedTrialSendsTheServerStraightBackDownWithALongerBackoff() throws Exception {
         MockTcpServer server = fixture.server("a");
         ConnPool pool = pool(server);
-        breakOne(pool);
-        breakOne(pool);
-        clock.advance(Duration.ofMillis(100));
-        assertThat(state(pool)).isEqualTo(ServerState.PROBATION);
+        ejectAndProbe(pool);
 
         breakOne(pool); // the trial breaks
 
@@ -135,9 +137,7 @@ class ServerLifecycleTest {
     void anInvalidatedTrialGivesNoVerdictAndTheNextBorrowTriesAgain() throws Exception {
         MockTcpServer server = fixture.server("a");
         ConnPool pool = pool(server);
-        breakOne(pool);
-        breakOne(pool);
-        clock.advance(Duration.ofMillis(100));
+        ejectAndProbe(pool);
 
         pool.tryAcquire().invalidate(); // the borrower's own verdict on its reply, not the server's
         assertThat(state(pool)).isEqualTo(ServerState.PROBATION);
@@ -153,10 +153,7 @@ class ServerLifecycleTest {
         MockTcpServer server = fixture.server("a");
         ConnPool pool = pool(server);
         PooledConnection fromBefore = pool.tryAcquire();
-        breakOne(pool);
-        breakOne(pool);
-        clock.advance(Duration.ofMillis(100));
-        assertThat(state(pool)).isEqualTo(ServerState.PROBATION);
+        ejectAndProbe(pool);
 
         fromBefore.close(); // healthy, but from before the outage: it decides nothing and is not kept
 

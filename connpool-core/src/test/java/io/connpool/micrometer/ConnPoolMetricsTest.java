@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import io.connpool.ConnPool;
 import io.connpool.ConnPoolListener;
 import io.connpool.PooledConnection;
+import io.connpool.ServerAddress;
+import io.connpool.ServerSource;
 import io.connpool.test.MockTcpServer;
 import io.connpool.testing.LineClient;
 import io.connpool.testing.NamedEcho;
@@ -17,13 +19,17 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -218,6 +224,41 @@ class ConnPoolMetricsTest {
 
     private double gauge(String name, String server) {
         return registry.get(name).tag("server", server).gauge().value();
+    }
+
+    /** Per-server meters say where the server came from ({@code source}) besides its address ({@code server}). */
+    @Test
+    void everyMeterOfAServerIsTaggedWithItsSourceAlsoForServersPublishedLater() {
+        AtomicReference<Consumer<List<ServerAddress>>> publish = new AtomicReference<>();
+        ServerSource source = new ServerSource() {
+            @Override
+            public void start(Consumer<List<ServerAddress>> servers) {
+                publish.set(servers);
+                servers.accept(List.of(ServerAddress.parse(a.address())));
+            }
+
+            @Override
+            public String name() {
+                return "billing-service";
+            }
+        };
+        pool = ConnPool.builder().name("billing").serverSource(source).maxRps(50).minIdlePerServer(0).build();
+        new ConnPoolMetrics(pool).bindTo(registry);
+
+        publish.get().accept(List.of(ServerAddress.parse(a.address()), ServerAddress.parse(b.address())));
+
+        for (MockTcpServer server : List.of(a, b)) {
+            Collection<Meter> meters = registry.find("connpool.connections.active").tag("server", server.address()).meters();
+            assertThat(meters).singleElement().satisfies(meter -> assertThat(meter.getId().getTag("source"))
+                    .isEqualTo("billing-service"));
+            Set<String> named = registry.getMeters().stream()
+                    .filter(meter -> server.address().equals(meter.getId().getTag("server")))
+                    .filter(meter -> !"billing-service".equals(meter.getId().getTag("source")))
+                    .map(meter -> meter.getId().getName()).collect(Collectors.toSet());
+            assertThat(named).as("meters of %s without the source tag", server.address()).isEmpty();
+        }
+        assertThat(registry.find("connpool.ratelimiter.available.permissions").tag("source", "billing-service")
+                .meters()).hasSize(2);
     }
 
     private List<Meter> serverMeters(String server) {
