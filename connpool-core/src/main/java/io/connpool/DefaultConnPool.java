@@ -349,11 +349,11 @@ final class DefaultConnPool implements ConnPool {
     private void judgeAndEnd(PoolEntry entry, long stamp, long now, ServerHealth.Snapshot health) {
         ServerPool server = entry.server;
         Throwable broken = entry.brokenBy;
-        boolean current = entry.generation == health.generation() && health.takesBorrows();
+        boolean current = health.keeps(entry.generation);
         CloseReason reason = broken != null ? CloseReason.BROKEN
                 : entry.invalidated ? CloseReason.INVALIDATED
                 : closed ? CloseReason.POOL_CLOSED
-                : !current ? (health.state() == ServerState.REMOVED ? CloseReason.SERVER_REMOVED : CloseReason.SERVER_DOWN)
+                : !current ? health.outOfService()
                 : entry.evictOnReturn ? CloseReason.EVICTED
                 : entry.expired(now) ? CloseReason.MAX_LIFETIME
                 : budget != null && budget.wantsPlaceFrom(share) ? CloseReason.BUDGET
@@ -405,17 +405,9 @@ final class DefaultConnPool implements ConnPool {
 
     /** Gives back an entry the caller owns but did not lease (fresh from a background dial, or unpermitted). */
     void offerIdle(PoolEntry entry) {
-        ServerHealth.Snapshot health = entry.server.health.current();
-        if (!entry.transition(PoolEntry.IN_USE, PoolEntry.IDLE)) {
-            return;
+        if (entry.transition(PoolEntry.IN_USE, PoolEntry.IDLE)) {
+            becameIdle(entry, null); // its server may have gone down before it went idle: nobody closes it later
         }
-        if ((!health.takesBorrows() || health.generation() != entry.generation) && entry.reserveIdle()) {
-            // its server went down, was removed or the pool closed before it went idle: nobody closes it later
-            retire(entry, PoolEntry.RESERVED, health.state() == ServerState.REMOVED ? CloseReason.SERVER_REMOVED
-                    : CloseReason.SERVER_DOWN);
-            return;
-        }
-        becameIdle(entry, health);
     }
 
     /** A dial that came to nothing gave its room back: a close waiting for the last socket may be done. */
@@ -425,14 +417,13 @@ final class DefaultConnPool implements ConnPool {
         }
     }
 
-    /** {@code before}: the server's health as read before the entry went idle. */
+    /** {@code before}: the server's health as read before the entry went idle, null if it was not read. */
     private void becameIdle(PoolEntry entry, ServerHealth.Snapshot before) {
         ServerHealth.Snapshot now = entry.server.health.current();
-        if (now != before && (!now.takesBorrows() || now.generation() != entry.generation) && entry.reserveIdle()) {
+        if (now != before && !now.keeps(entry.generation) && entry.reserveIdle()) {
             // its server went down or was removed (or the pool closed) meanwhile: whoever closed its idle
             // connections may have passed this one while it was still borrowed
-            retire(entry, PoolEntry.RESERVED, now.state() == ServerState.REMOVED ? CloseReason.SERVER_REMOVED
-                    : CloseReason.SERVER_DOWN);
+            retire(entry, PoolEntry.RESERVED, now.outOfService());
             return;
         }
         if (waiters.size() > 0) {

@@ -81,8 +81,7 @@ final class Housekeeper {
                     continue;
                 }
                 long idleFor = now - entry.lastUsedNanos();
-                CloseReason reason = entry.generation != health.generation() || !health.takesBorrows()
-                        ? CloseReason.SERVER_DOWN
+                CloseReason reason = !health.keeps(entry.generation) ? CloseReason.SERVER_DOWN
                         : entry.expired(now) ? CloseReason.MAX_LIFETIME
                         : idleTimeoutNanos > 0 && idle > minIdle && idleFor > idleTimeoutNanos ? CloseReason.IDLE_TIMEOUT
                         : null;

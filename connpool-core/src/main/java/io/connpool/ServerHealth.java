@@ -59,6 +59,17 @@ final class ServerHealth {
             return state != ServerState.DOWN && state != ServerState.REMOVED;
         }
 
+        /** Whether a connection opened at {@code generation} may still be lent: not from before an outage. */
+        boolean keeps(int generation) {
+            return generation == this.generation && takesBorrows();
+        }
+
+        /** Why a connection this server no longer {@link #keeps} is closed. */
+        ConnPoolListener.CloseReason outOfService() {
+            return state == ServerState.REMOVED ? ConnPoolListener.CloseReason.SERVER_REMOVED
+                    : ConnPoolListener.CloseReason.SERVER_DOWN;
+        }
+
         /** Up (or not dialed yet) with nothing to forgive: a healthy return changes nothing. */
         boolean quiet() {
             return (state == ServerState.UP || state == ServerState.UNKNOWN) && ioFailures == 0 && ejections == 0;
