@@ -2,7 +2,6 @@ package io.connpool;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.net.SocketTimeoutException;
 import java.util.Objects;
 
 /**
@@ -88,7 +87,7 @@ final class ClientTemplate {
 
     /** Interrupts and timeouts are never retried: the first may be the caller's wish, the second a slow answer. */
     private static boolean retriable(IOException failure) {
-        return !(failure instanceof InterruptedIOException) && !(failure instanceof SocketTimeoutException)
+        return !(failure instanceof InterruptedIOException) // a SocketTimeoutException is one too
                 && !(failure instanceof ConnPoolException) && !Thread.currentThread().isInterrupted();
     }
 

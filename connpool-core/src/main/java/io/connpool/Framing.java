@@ -477,17 +477,13 @@ public abstract class Framing<T> {
             long size = 0;
             byte[] header = Scratch.take(lengthBytes);
             try {
-                int got = 0;
-                while (got < lengthBytes) {
-                    int n = in.read(header, got, lengthBytes - got);
-                    if (n < 0) {
-                        if (got == 0) {
-                            throw closedBeforeFrame(server, "length-prefixed");
-                        }
-                        throw new EOFException("Truncated length-prefixed frame: " + peer(server) + " closed the"
-                                + " connection after " + got + " of the " + lengthBytes + " bytes of its length");
+                int got = in.readNBytes(header, 0, lengthBytes);
+                if (got < lengthBytes) {
+                    if (got == 0) {
+                        throw closedBeforeFrame(server, "length-prefixed");
                     }
-                    got += n;
+                    throw new EOFException("Truncated length-prefixed frame: " + peer(server) + " closed the"
+                            + " connection after " + got + " of the " + lengthBytes + " bytes of its length");
                 }
                 for (int i = 0; i < lengthBytes; i++) {
                     size = size << 8 | (header[i] & 0xFF);
@@ -506,14 +502,10 @@ public abstract class Framing<T> {
                 return EMPTY;
             }
             byte[] frame = new byte[(int) size];
-            int got = 0;
-            while (got < frame.length) {
-                int n = in.read(frame, got, frame.length - got);
-                if (n < 0) {
-                    throw new EOFException("Truncated length-prefixed frame: " + peer(server) + " closed the connection"
-                            + " after " + got + " of the " + size + " bytes of the frame");
-                }
-                got += n;
+            int got = in.readNBytes(frame, 0, frame.length);
+            if (got < frame.length) {
+                throw new EOFException("Truncated length-prefixed frame: " + peer(server) + " closed the connection"
+                        + " after " + got + " of the " + size + " bytes of the frame");
             }
             return frame;
         }

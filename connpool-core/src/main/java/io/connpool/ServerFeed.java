@@ -62,14 +62,13 @@ final class ServerFeed {
 
     private void startSource() {
         String name = source.name();
-        ServerOrigin.Problem problem = source instanceof PollingServerSource polling ? polling.problem : startProblem;
-        java.util.function.Consumer<List<ServerAddress>> publish = list -> published(list, name, problem);
         try {
             if (source instanceof PollingServerSource polling) {
-                polling.start(publish, scheduler, config.backoff(), config.ticker());
+                polling.start(list -> published(list, name, polling.problem), scheduler, config.backoff(),
+                        config.ticker());
             }
             else {
-                source.start(publish);
+                source.start(list -> published(list, name, startProblem));
             }
         }
         catch (RuntimeException ex) {

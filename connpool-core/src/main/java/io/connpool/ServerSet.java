@@ -112,10 +112,11 @@ final class ServerSet {
                 added.add(server);
                 next.add(server);
             }
-            if (!added.isEmpty() || !removed.isEmpty()) {
+            Change change = new Change(List.copyOf(added), List.copyOf(removed));
+            if (!change.isEmpty()) {
                 publish(next);
             }
-            return new Change(List.copyOf(added), List.copyOf(removed));
+            return change;
         }
         finally {
             changes.unlock();

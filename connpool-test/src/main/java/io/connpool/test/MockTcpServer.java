@@ -98,7 +98,6 @@ public final class MockTcpServer implements AutoCloseable {
     private final Condition counterChanged = counterLock.newCondition();
     private final Set<MockConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger accepted = new AtomicInteger();
-    private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger requestCount = new AtomicInteger();
     private final AtomicLong garbageEpoch = new AtomicLong();
     private final ConcurrentLinkedQueue<Object> requests = new ConcurrentLinkedQueue<>();
@@ -334,7 +333,7 @@ public final class MockTcpServer implements AutoCloseable {
      * @return connections open
      */
     public int openConnections() {
-        return open.get();
+        return connections.size();
     }
 
     /**
@@ -368,7 +367,7 @@ public final class MockTcpServer implements AutoCloseable {
      * @throws AssertionError if the count is another one at the timeout (the message says which)
      */
     public void awaitOpenConnections(int expected, Duration timeout) {
-        await(expected + " open connections", open::get, expected, true, timeout);
+        await(expected + " open connections", connections::size, expected, true, timeout);
     }
 
     /**
@@ -411,7 +410,7 @@ public final class MockTcpServer implements AutoCloseable {
     public String toString() {
         FaultRule rule = faultRule;
         return "MockTcpServer[" + address() + (closed ? ", closed" : isRunning() ? "" : ", stopped") + ", fault "
-                + rule.fault() + (rule.requests() == null ? "" : " on some requests") + ", delay " + TimeUnit.NANOSECONDS.toMillis(delayNanos) + " ms, open " + open.get()
+                + rule.fault() + (rule.requests() == null ? "" : " on some requests") + ", delay " + TimeUnit.NANOSECONDS.toMillis(delayNanos) + " ms, open " + connections.size()
                 + ", accepted " + accepted.get() + ", requests " + requestCount.get() + ", errors " + errors.size()
                 + "]";
     }
@@ -454,7 +453,6 @@ public final class MockTcpServer implements AutoCloseable {
 
     void connectionClosed(MockConnection connection) {
         if (connections.remove(connection)) {
-            open.decrementAndGet();
             signalCounters();
         }
     }
@@ -498,7 +496,6 @@ public final class MockTcpServer implements AutoCloseable {
             MockConnection connection = new MockConnection(this, accepted);
             connections.add(connection);
             this.accepted.incrementAndGet();
-            open.incrementAndGet();
             signalCounters();
             connection.start();
         }
