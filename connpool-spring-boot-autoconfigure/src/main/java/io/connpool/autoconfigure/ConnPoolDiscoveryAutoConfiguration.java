@@ -30,8 +30,13 @@ public final class ConnPoolDiscoveryAutoConfiguration {
     @Bean
     DiscoveryServers connPoolDiscovery(ObjectProvider<DiscoveryClient> discoveryClients, Environment environment,
             ConnPoolProperties properties) {
-        Duration interval = properties.getDiscovery().getRefreshInterval();
         return new DiscoveryServers(discoveryClients, environment.getProperty("spring.application.name"),
-                interval != null ? interval : DEFAULT_REFRESH_INTERVAL);
+                refreshInterval(properties.getDiscovery()));
+    }
+
+    /** The refresh interval set, or the default one. */
+    static Duration refreshInterval(PoolProperties.Discovery discovery) {
+        Duration interval = discovery.getRefreshInterval();
+        return interval != null ? interval : DEFAULT_REFRESH_INTERVAL;
     }
 }

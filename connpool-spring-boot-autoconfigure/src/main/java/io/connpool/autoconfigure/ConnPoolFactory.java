@@ -77,7 +77,7 @@ final class ConnPoolFactory {
             dialer = observations.observing(dialer != null ? dialer : Dialer.tcp());
         }
         Dialer chosen = dialer;
-        DiscoveredServers discovered = fromDetails ? null : discoveredServers(settings);
+        Supplier<io.connpool.ServerSource> discovered = fromDetails ? null : discoveredServers(settings);
         PoolDiscovery.FleetShare fleet = fleetShare(settings);
         Supplier<ConnPool.Builder> recipe = () -> {
             ConnPool.Builder builder = configure(settings, effectiveServers, chosen, discovered, fleet);
@@ -107,11 +107,11 @@ final class ConnPoolFactory {
     }
 
     private static ConnPool.Builder configure(PoolSettings settings, List<String> servers, Dialer dialer,
-            DiscoveredServers discovered, PoolDiscovery.FleetShare fleet) {
+            Supplier<io.connpool.ServerSource> discovered, PoolDiscovery.FleetShare fleet) {
         ConnPool.Builder builder = ConnPool.builder();
         settings.applyTo(builder);
         if (discovered != null) {
-            builder.serverSource(discovered.source()); // a new source for each build: a source serves one pool
+            builder.serverSource(discovered.get()); // a new source for each build: a source serves one pool
         }
         else if (!servers.isEmpty()) {
             builder.servers(servers.toArray(String[]::new));
@@ -125,13 +125,7 @@ final class ConnPoolFactory {
         return builder;
     }
 
-    /** The servers of {@code discovery.service-id}, made anew for each build. */
-    @FunctionalInterface
-    private interface DiscoveredServers {
-        io.connpool.ServerSource source();
-    }
-
-    private DiscoveredServers discoveredServers(PoolSettings settings) {
+    private Supplier<io.connpool.ServerSource> discoveredServers(PoolSettings settings) {
         String serviceId = settings.effective.getDiscovery().getServiceId();
         if (serviceId == null || serviceId.isBlank()) {
             return null;
@@ -155,8 +149,7 @@ final class ConnPoolFactory {
                             + " spring-cloud-commons for its simple discovery client), or list the servers under "
                             + settings.property("servers") + ".");
         }
-        java.time.Duration configured = settings.effective.getDiscovery().getRefreshInterval();
-        java.time.Duration interval = configured != null ? configured : ConnPoolDiscoveryAutoConfiguration.DEFAULT_REFRESH_INTERVAL;
+        java.time.Duration interval = ConnPoolDiscoveryAutoConfiguration.refreshInterval(settings.effective.getDiscovery());
         if (interval.isNegative() || interval.isZero()) {
             String intervalProperty = settings.property("discovery.refreshInterval");
             throw new ConnPoolConfigurationException(intervalProperty, interval, origin(intervalProperty),

@@ -39,8 +39,11 @@ final class DiscoveryServers implements PoolDiscovery, ApplicationListener<Heart
     private final Map<String, PollingServerSource> sources = new ConcurrentHashMap<>();
     private final List<Share> shares = new CopyOnWriteArrayList<>();
     private final ReentrantLock fleetLock = new ReentrantLock();
-    /** Guarded by {@link #fleetLock}: counts this application's instances; started with the first share. */
-    private PollingServerSource fleet;
+    /**
+     * Counts this application's instances; started with the first share. Written under {@link #fleetLock},
+     * read by heartbeats without it.
+     */
+    private volatile PollingServerSource fleet;
     private volatile int instances = 1;
 
     DiscoveryServers(ObjectProvider<DiscoveryClient> clients, String applicationName, Duration fleetRefreshInterval) {

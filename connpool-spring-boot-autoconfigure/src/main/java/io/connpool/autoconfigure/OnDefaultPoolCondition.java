@@ -18,13 +18,13 @@ final class OnDefaultPoolCondition extends SpringBootCondition {
     @Override
     public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
         ConditionMessage.Builder message = ConditionMessage.forCondition("ConnPool default pool");
-        List<String> servers = Binder.get(context.getEnvironment())
-                .bind("connpool.servers", Bindable.listOf(String.class))
-                .orElse(List.of());
         String serviceId = context.getEnvironment().getProperty("connpool.discovery.service-id");
         if (serviceId != null && !serviceId.isBlank()) {
             return ConditionOutcome.match(message.found("property").items("connpool.discovery.service-id"));
         }
+        List<String> servers = Binder.get(context.getEnvironment())
+                .bind("connpool.servers", Bindable.listOf(String.class))
+                .orElse(List.of());
         if (servers.isEmpty()) {
             return ConditionOutcome.noMatch(message.didNotFind("property").items("connpool.servers",
                     "connpool.discovery.service-id"));

@@ -78,7 +78,7 @@ final class ConnPoolsHealthContributor implements CompositeHealthContributor {
             return servers.stream()
                     .filter(server -> server.address().toString().equals(name))
                     .findFirst()
-                    .map(server -> (HealthContributor) new ServerIndicator(server, servers))
+                    .map(server -> (HealthContributor) new ServerIndicator(server, serving(servers)))
                     .orElse(null);
         }
 
@@ -86,8 +86,15 @@ final class ConnPoolsHealthContributor implements CompositeHealthContributor {
         public Stream<HealthContributors.Entry> stream() {
             // One snapshot for all servers, so that the pool's status is computed from a single instant.
             List<ServerStatus> servers = pool.servers();
+            boolean serving = serving(servers);
             return servers.stream().map(server -> new HealthContributors.Entry(server.address().toString(),
-                    new ServerIndicator(server, servers)));
+                    new ServerIndicator(server, serving)));
+        }
+
+        /** Whether any server of the snapshot serves: a down one is then bypassed, not down. */
+        private static boolean serving(List<ServerStatus> servers) {
+            return servers.stream().anyMatch(server -> server.state() == ServerState.UP
+                    || server.state() == ServerState.PROBATION);
         }
     }
 
@@ -95,11 +102,12 @@ final class ConnPoolsHealthContributor implements CompositeHealthContributor {
     static final class ServerIndicator implements HealthIndicator {
 
         private final ServerStatus server;
-        private final List<ServerStatus> snapshot;
+        /** Whether another server of the same snapshot serves. */
+        private final boolean poolServing;
 
-        ServerIndicator(ServerStatus server, List<ServerStatus> snapshot) {
+        ServerIndicator(ServerStatus server, boolean poolServing) {
             this.server = server;
-            this.snapshot = snapshot;
+            this.poolServing = poolServing;
         }
 
         @Override
@@ -132,9 +140,7 @@ final class ConnPoolsHealthContributor implements CompositeHealthContributor {
                 // comes back healthy (an idle pool may stay there a while, which is no reason to report DOWN)
                 case UP, PROBATION -> Status.UP;
                 case UNKNOWN, REMOVED -> Status.UNKNOWN;
-                case DOWN -> snapshot.stream().anyMatch(other -> other.state() == ServerState.UP
-                        || other.state() == ServerState.PROBATION) ? BYPASSED
-                        : Status.DOWN;
+                case DOWN -> poolServing ? BYPASSED : Status.DOWN;
             };
         }
     }

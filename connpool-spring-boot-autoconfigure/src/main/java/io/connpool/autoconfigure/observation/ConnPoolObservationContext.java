@@ -107,7 +107,7 @@ public class ConnPoolObservationContext extends Observation.Context {
      * @param server the connection's server
      */
     public void attempted(ServerAddress server) {
-        this.server = server;
+        setServer(server);
         attempts++;
     }
 
