@@ -63,7 +63,7 @@ final class DefaultConnPool implements ConnPool {
         this.acquireTimeoutNanos = config.acquireTimeout().toNanos();
         this.validationIntervalNanos = config.validationInterval().toNanos();
         this.leakThresholdNanos = config.leakDetectionThreshold().toNanos();
-        this.waiters = new WaitQueue(config.beforePark());
+        this.waiters = new WaitQueue(ticker, config.beforePark());
         this.errors = new PoolErrors(this, config);
         this.scheduler = config.schedulers().create(name);
         long readTimeout = config.readTimeout().toNanos();
@@ -395,6 +395,9 @@ final class DefaultConnPool implements ConnPool {
         }
         else {
             becameIdle(entry, health);
+            if (waiters.size() > 0 && entry.server.rateLimiter == null && health.admitsCallers()) {
+                waiters.giveWay(entry, stamp + 1, now); // a waiter can take it: let it, before we borrow again
+            }
         }
     }
 

@@ -153,6 +153,11 @@ final class PoolEntry {
         }
     }
 
+    /** Whether it is still idle as its borrow number {@code ended - 1} left it: nobody took it since. */
+    boolean idleAt(long ended) {
+        return (long) WORD.getVolatile(this) == ((ended << 2) | IDLE);
+    }
+
     /** Ends borrow number {@code stamp}, moving to {@code to}; true for exactly one caller. */
     boolean endBorrow(long stamp, int to) {
         return WORD.compareAndSet(this, (stamp << 2) | IN_USE, ((stamp + 1) << 2) | to);

@@ -11,15 +11,18 @@ import java.util.concurrent.locks.LockSupport;
  * that a parked one can be woken, which would cost a context switch per borrow under load); the release
  * then wakes the oldest waiting caller to look again.
  *
- * <p>At most one waiter is on its way at a time ({@link #designated}): while it has not looked yet,
- * further releases wake nobody, so a burst of returns costs one unpark, not one each. A waiter that leaves
- * (served, timed out, interrupted) hands the wake-up on to the next one, so none is lost.
+ * <p>One waiter is {@link #designated} at a time: while it has not looked yet, {@link #wakeOne} wakes
+ * nobody, so a burst of returns costs one unpark, not one each. A waiter that leaves (served, timed out,
+ * interrupted) hands the wake-up on to the next one, so none is lost.
  *
- * <p>Barging alone lets an unlucky waiter lose race after race. So a waiter that has waited
- * {@link #STARVING_NANOS} becomes the {@link #starving} one (one at a time, the first to get there), and
- * releases hand their connection straight to it, still borrowed, instead of putting it back where a running
- * thread would take it first. Parking uses {@link LockSupport}, never a monitor, so virtual threads do not
- * pin their carrier.
+ * <p>Barging alone lets the releasing thread take its own connection back, borrowing again before any
+ * woken waiter has had a core. So a release that leaves its connection idle while callers wait
+ * {@linkplain #giveWay gives way}: it wakes one more waiter and yields until somebody takes it (a
+ * yielding virtual thread lets its carrier run another). A waiter that still loses race after race, once
+ * it has waited {@link #STARVING_NANOS}, becomes the {@link #starving} one (one at a time, the first to get
+ * there), and releases hand their connection straight to it, still borrowed, instead of putting it back
+ * where a running thread would take it first. Parking uses {@link LockSupport}, never a monitor, so
+ * virtual threads do not pin their carrier.
  */
 final class WaitQueue {
 
@@ -30,6 +33,10 @@ final class WaitQueue {
     private final AtomicReference<Waiter> designated = new AtomicReference<>();
     /** How long a waiter waits before releases hand it their connection directly. */
     static final long STARVING_NANOS = 1_000_000L;
+    /** How long a releaser yields, at most, waiting for a caller to take its connection; see {@link #giveWay}. */
+    static final long GIVE_WAY_NANOS = 1_000_000L;
+    /** The most yields of one {@link #giveWay}, however slowly the clock moves (a test's clock may not). */
+    static final int GIVE_WAY_YIELDS = 4096;
     /** Marks a waiter's hand-off slot once it has left: nothing can be handed to it any more. */
     private static final Object LEFT = new Object();
     /** The waiter releases hand their connection to, or null. */
@@ -39,8 +46,10 @@ final class WaitQueue {
      * test can land a release exactly there.
      */
     private final Runnable beforePark;
+    private final Ticker ticker;
 
-    WaitQueue(Runnable beforePark) {
+    WaitQueue(Ticker ticker, Runnable beforePark) {
+        this.ticker = ticker;
         this.beforePark = beforePark;
     }
 
@@ -75,6 +84,7 @@ final class WaitQueue {
         if (beforePark != null) {
             beforePark.run();
         }
+        waiter.woken = false; // after its last look: a wake-up from here on finds it parked or unparks early
         if (designated.get() != waiter) {
             LockSupport.parkNanos(this, nanos);
         }
@@ -107,6 +117,39 @@ final class WaitQueue {
             designated.compareAndSet(waiter, null);
         }
         return size.get() > 0;
+    }
+
+    /**
+     * Called by a release that has just made {@code entry} idle while callers wait (its borrow count now
+     * {@code ended}, the clock {@code nowNanos}). Wakes one more waiter than {@link #wakeOne} did and yields
+     * the core until someone takes the connection. Without this, the releasing thread, borrowing again
+     * within its time slice, takes its own connection back ahead of every parked caller: on an
+     * oversubscribed machine a woken waiter needs a core before it can look, and barging keeps one from it
+     * for a whole slice. HikariCP's {@code ConcurrentBag.requite} yields the same way, without a bound; ours
+     * ({@link #GIVE_WAY_NANOS}, and a count for a clock that does not move) keeps a release from yielding on
+     * while the waiters cannot take this connection (one about to time out, a test hook holding one).
+     */
+    void giveWay(PoolEntry entry, long ended, long nowNanos) {
+        if (!entry.idleAt(ended)) {
+            return; // taken already: the common case when a waiter was awake
+        }
+        wakeNext();
+        for (int i = 0; i < GIVE_WAY_YIELDS && size.get() > 0 && entry.idleAt(ended)
+                && ticker.nanoTime() - nowNanos < GIVE_WAY_NANOS; i++) {
+            Thread.yield();
+        }
+    }
+
+    /** Wakes the oldest waiting caller that is neither designated nor woken already. */
+    private void wakeNext() {
+        Waiter designee = designated.get();
+        for (Waiter waiter : queue) {
+            if (waiter.waiting && !waiter.woken && waiter != designee) {
+                waiter.woken = true;
+                LockSupport.unpark(waiter.thread);
+                return;
+            }
+        }
     }
 
     /** Wakes every waiter: the pool changed for all of them (a server is back, the pool closed). */
@@ -170,6 +213,8 @@ final class WaitQueue {
         final Thread thread;
         /** Set before its last look and left set while parked: a release may wake it. */
         volatile boolean waiting;
+        /** Unparked by {@link #giveWay} and not parked again since: a second wake-up would be wasted. */
+        volatile boolean woken;
         /** When it started waiting. */
         final long sinceNanos;
         /** A connection handed to it by a release, or {@link #LEFT}. */

@@ -68,7 +68,11 @@ class WaitQueueTest {
         assertThat(looked.await(10, TimeUnit.SECONDS)).isTrue(); // it looked, found nothing, and is about to park
         beforePark.set(null);
 
+        long closing = System.nanoTime();
         held.close(); // lands in the gap: the waiter's look is over, its park not begun
+        // the release gives way to the waiter, but only for its bound: the waiter cannot take it until we go on
+        assertThat(Duration.ofNanos(System.nanoTime() - closing)).as("close() while the waiter is held")
+                .isLessThan(Duration.ofSeconds(5));
         released.countDown();
 
         waiter.join(TimeUnit.SECONDS.toMillis(10)); // a lost wake-up would park it for the whole 30 s timeout
