@@ -35,6 +35,12 @@ final class WaitQueue {
     static final long STARVING_NANOS = 1_000_000L;
     /** How long a releaser yields, at most, waiting for a caller to take its connection; see {@link #giveWay}. */
     static final long GIVE_WAY_NANOS = 1_000_000L;
+    /**
+     * How long a waiter must have waited before a release that gives way wakes it: waking every parked
+     * waiter cost the 32-thread cycle about a fifth of its throughput (an unpark and a context switch per
+     * release), waking only these costs little and keeps the tail (see docs/benchmarks.md).
+     */
+    static final long GIVE_WAY_WAKES_AFTER_NANOS = 200_000L;
     /** The most yields of one {@link #giveWay}, however slowly the clock moves (a test's clock may not). */
     static final int GIVE_WAY_YIELDS = 4096;
     /** Marks a waiter's hand-off slot once it has left: nothing can be handed to it any more. */
@@ -84,10 +90,13 @@ final class WaitQueue {
         if (beforePark != null) {
             beforePark.run();
         }
-        waiter.woken = false; // after its last look: a wake-up from here on finds it parked or unparks early
+        waiter.looks++; // only its own thread writes it
+        waiter.woken = false;
+        waiter.parked = true;
         if (designated.get() != waiter) {
             LockSupport.parkNanos(this, nanos);
         }
+        waiter.parked = false;
         designated.compareAndSet(waiter, null);
     }
 
@@ -121,34 +130,45 @@ final class WaitQueue {
 
     /**
      * Called by a release that has just made {@code entry} idle while callers wait (its borrow count now
-     * {@code ended}, the clock {@code nowNanos}). Wakes one more waiter than {@link #wakeOne} did and yields
-     * the core until someone takes the connection. Without this, the releasing thread, borrowing again
-     * within its time slice, takes its own connection back ahead of every parked caller: on an
-     * oversubscribed machine a woken waiter needs a core before it can look, and barging keeps one from it
-     * for a whole slice. HikariCP's {@code ConcurrentBag.requite} yields the same way, without a bound; ours
-     * ({@link #GIVE_WAY_NANOS}, and a count for a clock that does not move) keeps a release from yielding on
-     * while the waiters cannot take this connection (one about to time out, a test hook holding one).
+     * {@code ended}, the clock {@code nowNanos}). Wakes one more parked waiter than {@link #wakeOne} did, if
+     * one has waited {@link #GIVE_WAY_WAKES_AFTER_NANOS}, and yields the core until that waiter (else the
+     * designated one) has looked or someone took the connection. Without this, the releasing thread,
+     * borrowing again within its time slice, takes its own connection back ahead of every parked caller:
+     * on an oversubscribed machine a woken waiter needs a core before it can look, and barging keeps one
+     * from it for a whole slice. HikariCP's {@code ConcurrentBag.requite} yields the same way, without a bound; ours
+     * ({@link #GIVE_WAY_NANOS}, and a count for a clock that does not move) is for a look that takes long:
+     * a waiter that dials another server on its way, or a test hook that holds one.
      */
     void giveWay(PoolEntry entry, long ended, long nowNanos) {
         if (!entry.idleAt(ended)) {
             return; // taken already: the common case when a waiter was awake
         }
-        wakeNext();
-        for (int i = 0; i < GIVE_WAY_YIELDS && size.get() > 0 && entry.idleAt(ended)
-                && ticker.nanoTime() - nowNanos < GIVE_WAY_NANOS; i++) {
-            Thread.yield();
-        }
-    }
-
-    /** Wakes the oldest waiting caller that is neither designated nor woken already. */
-    private void wakeNext() {
+        Waiter woken = null;
+        int looks = 0;
         Waiter designee = designated.get();
         for (Waiter waiter : queue) {
-            if (waiter.waiting && !waiter.woken && waiter != designee) {
-                waiter.woken = true;
-                LockSupport.unpark(waiter.thread);
-                return;
+            if (nowNanos - waiter.sinceNanos < GIVE_WAY_WAKES_AFTER_NANOS) {
+                break; // oldest first: the rest waited less still
             }
+            if (waiter.parked && !waiter.woken && waiter != designee) {
+                waiter.woken = true; // racy with another releaser: at worst both wake the same one
+                looks = waiter.looks;
+                woken = waiter;
+                LockSupport.unpark(waiter.thread);
+                break;
+            }
+        }
+        if (woken == null) {
+            if (designee == null) {
+                return; // none is parked: each is about to look, and finds it
+            }
+            woken = designee; // woken by this release's wakeOne, or by an earlier one
+            looks = designee.looks;
+        }
+        // until the waiter we woke has looked: it took this connection, another one, or none it could take
+        for (int i = 0; i < GIVE_WAY_YIELDS && woken.looks == looks && entry.idleAt(ended)
+                && ticker.nanoTime() - nowNanos < GIVE_WAY_NANOS; i++) {
+            Thread.yield();
         }
     }
 
@@ -197,6 +217,7 @@ final class WaitQueue {
      */
     PoolEntry leave(Waiter waiter) {
         waiter.waiting = false; // first: a waker that designates us from here on sees we are gone
+        waiter.looks++;
         starving.compareAndSet(waiter, null);
         Object late = waiter.given.getAndSet(LEFT);
         if (queue.remove(waiter)) {
@@ -213,8 +234,12 @@ final class WaitQueue {
         final Thread thread;
         /** Set before its last look and left set while parked: a release may wake it. */
         volatile boolean waiting;
+        /** In {@link #park}, or about to be: {@link #giveWay} may wake it. */
+        volatile boolean parked;
         /** Unparked by {@link #giveWay} and not parked again since: a second wake-up would be wasted. */
         volatile boolean woken;
+        /** Looks it has finished (it parked again or left): {@link #giveWay} waits for the next one. */
+        volatile int looks;
         /** When it started waiting. */
         final long sinceNanos;
         /** A connection handed to it by a release, or {@link #LEFT}. */
