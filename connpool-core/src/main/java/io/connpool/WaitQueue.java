@@ -36,9 +36,10 @@ final class WaitQueue {
     /** How long a releaser yields, at most, waiting for a caller to take its connection; see {@link #giveWay}. */
     static final long GIVE_WAY_NANOS = 1_000_000L;
     /**
-     * How long a waiter must have waited before a release that gives way wakes it: waking every parked
-     * waiter cost the 32-thread cycle about a fifth of its throughput (an unpark and a context switch per
-     * release), waking only these costs little and keeps the tail (see docs/benchmarks.md).
+     * How long the oldest waiter must have waited before a release gives way at all, and any waiter before
+     * a release that gives way wakes it. Giving way to every waiter, however fresh, cost the 32-thread
+     * cycle about a fifth of its throughput (an unpark and a context switch per release); giving way only
+     * to these keeps the tail and costs the cycle nothing measurable (see docs/benchmarks.md).
      */
     static final long GIVE_WAY_WAKES_AFTER_NANOS = 200_000L;
     /** The most yields of one {@link #giveWay}, however slowly the clock moves (a test's clock may not). */
@@ -130,9 +131,9 @@ final class WaitQueue {
 
     /**
      * Called by a release that has just made {@code entry} idle while callers wait (its borrow count now
-     * {@code ended}, the clock {@code nowNanos}). Wakes one more parked waiter than {@link #wakeOne} did, if
-     * one has waited {@link #GIVE_WAY_WAKES_AFTER_NANOS}, and yields the core until that waiter (else the
-     * designated one) has looked or someone took the connection. Without this, the releasing thread,
+     * {@code ended}, the clock {@code nowNanos}). If the oldest has waited {@link #GIVE_WAY_WAKES_AFTER_NANOS},
+     * wakes one more parked waiter than {@link #wakeOne} did and yields the core until that waiter (else
+     * the designated one) has looked or someone took the connection. Without this, the releasing thread,
      * borrowing again within its time slice, takes its own connection back ahead of every parked caller:
      * on an oversubscribed machine a woken waiter needs a core before it can look, and barging keeps one
      * from it for a whole slice. HikariCP's {@code ConcurrentBag.requite} yields the same way, without a bound; ours
@@ -142,6 +143,10 @@ final class WaitQueue {
     void giveWay(PoolEntry entry, long ended, long nowNanos) {
         if (!entry.idleAt(ended)) {
             return; // taken already: the common case when a waiter was awake
+        }
+        Waiter oldest = queue.peek();
+        if (oldest == null || nowNanos - oldest.sinceNanos < GIVE_WAY_WAKES_AFTER_NANOS) {
+            return; // nobody has waited long: barging is fair enough, and cheaper than a context switch
         }
         Waiter woken = null;
         int looks = 0;

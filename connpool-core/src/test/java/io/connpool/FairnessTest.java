@@ -82,9 +82,10 @@ class FairnessTest {
 
     /**
      * The pattern of every loop that borrows, uses and returns: the releasing thread asks again at once. It
-     * must not take its own connection back from a caller that was parked waiting for it. Without giving
-     * way the parked caller got it in 35-64 % of the rounds (only when the releaser's own path was slower
-     * than the caller's wake-up), so the bound below fails; with it, in 198-200 of 200, also with three
+     * must not take its own connection back from a caller that has been parked waiting for it a while
+     * (longer than {@link WaitQueue#GIVE_WAY_WAKES_AFTER_NANOS}; a fresh one may lose to it). Without giving
+     * way the parked caller got it in 63-128 of 200 rounds (only when the releaser's own path was slower
+     * than the caller's wake-up), so the bound below fails; with it, in 197-200 of 200, also with three
      * busy loops competing for the two cores: the releaser wins only when the caller took longer than
      * {@link WaitQueue#GIVE_WAY_NANOS} to get a core.
      */
@@ -100,7 +101,9 @@ class FairnessTest {
             PooledConnection held = pool.acquire();
             CountDownLatch letGo = new CountDownLatch(1);
             AtomicReference<Thread> waiting = new AtomicReference<>();
+            long[] since = new long[1];
             Future<?> waiter = waiterThread.submit(() -> {
+                since[0] = System.nanoTime();
                 waiting.set(Thread.currentThread());
                 try (PooledConnection c = pool.acquire()) {
                     letGo.await(30, TimeUnit.SECONDS); // holds it, so that it cannot come back before we ask
@@ -108,8 +111,9 @@ class FairnessTest {
                 return null;
             });
             await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(10))
-                    .until(() -> pool.stats().pending() == 1 && waiting.get() != null
-                            && waiting.get().getState() == Thread.State.TIMED_WAITING); // parked in acquire
+                    .until(() -> pool.stats().pending() == 1 && waiting.get() != null // set after since[0]
+                            && waiting.get().getState() == Thread.State.TIMED_WAITING // parked in acquire
+                            && System.nanoTime() - since[0] > 2 * WaitQueue.GIVE_WAY_WAKES_AFTER_NANOS);
             held.close();
             try (PooledConnection again = pool.tryAcquire()) {
                 // the releaser took it back: the waiter gets it after this close
