@@ -136,9 +136,9 @@ final class WaitQueue {
      * the designated one) has looked or someone took the connection. Without this, the releasing thread,
      * borrowing again within its time slice, takes its own connection back ahead of every parked caller:
      * on an oversubscribed machine a woken waiter needs a core before it can look, and barging keeps one
-     * from it for a whole slice. HikariCP's {@code ConcurrentBag.requite} yields the same way, without a bound; ours
-     * ({@link #GIVE_WAY_NANOS}, and a count for a clock that does not move) is for a look that takes long:
-     * a waiter that dials another server on its way, or a test hook that holds one.
+     * from it for a whole slice. HikariCP's {@code ConcurrentBag.requite} yields the same way, without a
+     * bound; ours ({@link #GIVE_WAY_NANOS}, and a count for a clock that does not move) is for a look that
+     * takes long: a waiter that dials another server on its way, or a test hook that holds one.
      */
     void giveWay(PoolEntry entry, long ended, long nowNanos) {
         if (!entry.idleAt(ended)) {
@@ -222,7 +222,7 @@ final class WaitQueue {
      */
     PoolEntry leave(Waiter waiter) {
         waiter.waiting = false; // first: a waker that designates us from here on sees we are gone
-        waiter.looks++;
+        waiter.looks++; // its thread's, as in park: a release giving way to it stops waiting
         starving.compareAndSet(waiter, null);
         Object late = waiter.given.getAndSet(LEFT);
         if (queue.remove(waiter)) {
