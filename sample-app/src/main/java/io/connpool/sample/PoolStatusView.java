@@ -12,10 +12,11 @@ import java.util.Map;
  * One pool as the status page shows it: its stats and a row per server, from {@link ConnPool#stats()} and one
  * {@link ConnPool#servers()} snapshot (memory only, never the network).
  *
- * <p>{@code status} is what the Boot health indicator reports for the same snapshot: a {@code DOWN} (or
- * {@code PROBATION}) server is {@code BYPASSED} while another server of its pool is {@code UP}, and
- * {@code DOWN} when none is; a server never dialed (or removed) is {@code UNKNOWN}. The pool is {@code UP}
- * while one of its servers is.
+ * <p>{@code status} is what the Boot health indicator reports for the same snapshot: a {@code DOWN} server
+ * is {@code BYPASSED} while another server of its pool is {@code UP} or on {@code PROBATION} (which report
+ * {@code UP}: a server on probation answered its probe and serves trial borrows), and {@code DOWN} when
+ * none is; a server never dialed (or removed) is {@code UNKNOWN}. The pool is {@code UP} while one of its
+ * servers is.
  *
  * @param name the pool's name
  * @param status {@code UP}, {@code DOWN} or {@code UNKNOWN}
@@ -39,9 +40,9 @@ public record PoolStatusView(String name, String status, int active, int idle, i
     static PoolStatusView of(ConnPool pool, Map<String, DemoServersController.ServerView> demoServers) {
         PoolStats stats = pool.stats();
         List<ServerStatus> snapshot = pool.servers();
-        boolean anyUp = snapshot.stream().anyMatch(server -> server.state() == ServerState.UP);
-        boolean anyDown = snapshot.stream()
-                .anyMatch(server -> server.state() == ServerState.DOWN || server.state() == ServerState.PROBATION);
+        boolean anyUp = snapshot.stream()
+                .anyMatch(server -> server.state() == ServerState.UP || server.state() == ServerState.PROBATION);
+        boolean anyDown = snapshot.stream().anyMatch(server -> server.state() == ServerState.DOWN);
         List<ServerRow> rows = snapshot.stream()
                 .map(server -> ServerRow.of(server, anyUp, demoServers.get(server.address().toString()))).toList();
         return new PoolStatusView(pool.name(), anyUp ? "UP" : anyDown ? "DOWN" : "UNKNOWN", stats.active(),
@@ -78,9 +79,10 @@ public record PoolStatusView(String name, String status, int active, int idle, i
         /** As {@code ConnPoolsHealthContributor} reports it for the same snapshot. */
         static String status(ServerState state, boolean poolHasAnUpServer) {
             return switch (state) {
-                case UP -> "UP";
+                // on probation it answered its probe and serves trial borrows: UP, its state column says why
+                case UP, PROBATION -> "UP";
                 case UNKNOWN, REMOVED -> "UNKNOWN";
-                case DOWN, PROBATION -> poolHasAnUpServer ? "BYPASSED" : "DOWN";
+                case DOWN -> poolHasAnUpServer ? "BYPASSED" : "DOWN";
             };
         }
 

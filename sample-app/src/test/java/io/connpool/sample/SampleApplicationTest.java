@@ -108,6 +108,32 @@ class SampleApplicationTest {
         assertThat(served).containsKey(second.address());
     }
 
+    /** The status page's row for the server: its pool state and its health status, as the page shows them. */
+    private List<String> pageRowOf(LineServer server) {
+        String status = get("/api/status");
+        String row = "$.pools[0].servers[?(@.address == '" + server.address() + "')]";
+        return List.of(JsonPath.<List<String>>read(status, row + ".state").get(0),
+                JsonPath.<List<String>>read(status, row + ".status").get(0));
+    }
+
+    @Test
+    void theStatusPageSaysWhatHealthSaysOfAServerOnProbation() {
+        LineServer second = embedded.servers().get(1);
+        await().atMost(RECOVERY).until(() -> statusOf(second).equals("UP"));
+        http.post().uri("/api/demo/servers/2/stop").exchange().expectStatus().isOk();
+        await().atMost(RECOVERY).until(() -> {
+            get("/api/echo?text=during");
+            return JsonPath.read(healthOf(second), "$.details.state").equals("DOWN");
+        });
+        assertThat(pageRowOf(second)).containsExactly("DOWN", "BYPASSED");
+
+        // restarted, its probe answers: on probation until a trial borrow comes back, and no traffic borrows
+        http.post().uri("/api/demo/servers/2/start").exchange().expectStatus().isOk();
+        await().atMost(RECOVERY).until(() -> JsonPath.read(healthOf(second), "$.details.state").equals("PROBATION"));
+        assertThat(statusOf(second)).as("health of a server on probation").isEqualTo("UP");
+        assertThat(pageRowOf(second)).as("its row on the status page").containsExactly("PROBATION", "UP");
+    }
+
     @Test
     void eachRequestIsLoggedWithItsTraceId(CapturedOutput output) {
         get("/api/echo?text=traced");
