@@ -369,9 +369,11 @@ final class DefaultConnPool implements ConnPool {
     private void end(PoolEntry entry, long stamp, long now, CloseReason reason, ServerHealth.Snapshot health) {
         LeakReport leak = entry.leakReport;
         long usage = now - entry.borrowedNanos;
+        // callers it may go to (read once: a caller queued since has not waited long enough to matter); not
+        // for a limited server, whose permit is the waiter's to take
+        boolean forWaiters = reason == null && waiters.size() > 0 && entry.server.rateLimiter == null;
         // a caller that waited long gets it straight from our hands: ending the borrow keeps it borrowed
-        boolean handOff = reason == null && waiters.size() > 0 && waiters.hasStarving()
-                && entry.server.rateLimiter == null; // a limited server's permit is the waiter's to take
+        boolean handOff = forWaiters && waiters.hasStarving();
         if (reason == null) {
             entry.touch(now);
             entry.lastOwner = currentThreadId();
@@ -395,7 +397,7 @@ final class DefaultConnPool implements ConnPool {
         }
         else {
             becameIdle(entry, health);
-            if (waiters.size() > 0 && entry.server.rateLimiter == null && health.admitsCallers()) {
+            if (forWaiters && health.admitsCallers()) {
                 waiters.giveWay(entry, stamp + 1, now); // a waiter can take it: let it, before we borrow again
             }
         }
