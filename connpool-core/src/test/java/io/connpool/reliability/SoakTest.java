@@ -32,6 +32,7 @@ class SoakTest {
 
     private static final int THREADS = 16;
     private static final Duration RETRY_MAX = Duration.ofSeconds(1);
+    private static final Duration READ_TIMEOUT = Duration.ofMillis(500);
 
     @RegisterExtension
     final PoolFixture fixture = new PoolFixture();
@@ -59,7 +60,7 @@ class SoakTest {
                 .servers(servers.stream().map(MockTcpServer::address).toArray(String[]::new))
                 .maxConnectionsPerServer(4)
                 .dialTimeout(Duration.ofMillis(500))
-                .readTimeout(Duration.ofMillis(500))
+                .readTimeout(READ_TIMEOUT)
                 .retryMin(Duration.ofMillis(100)).retryMax(RETRY_MAX)
                 .ejectAfterFailures(3)
                 .validationInterval(Duration.ofMillis(100)));
@@ -101,8 +102,15 @@ class SoakTest {
         long faultsEndedAt = System.nanoTime();
         servers.forEach(SoakTest::restore);
         traffic.mark();
+        // A request sent to a silent server before its restore is never answered: its read times out up to one
+        // readTimeout (and a sweep tick) after the faults end, and three of them eject the server again. Those
+        // are the faults' last failures, not a lack of recovery: wait them out, and for every server to be UP
+        // again, while traffic still runs (a server on probation needs a trial borrow to become UP).
+        long staleRequestsGoneAt = faultsEndedAt + 2 * READ_TIMEOUT.toNanos();
         await().atMost(Duration.ofSeconds(20)).until(() -> servers.stream()
-                .allMatch(s -> traffic.firstSuccessAfterMark(addressOf(s)) != 0));
+                .allMatch(s -> traffic.firstSuccessAfterMark(addressOf(s)) != 0)
+                && System.nanoTime() - staleRequestsGoneAt > 0
+                && pool.servers().stream().allMatch(status -> status.state() == ServerState.UP));
         long recoverMillis = TimeUnit.NANOSECONDS.toMillis(servers.stream()
                 .mapToLong(s -> traffic.firstSuccessAfterMark(addressOf(s))).max().orElseThrow() - faultsEndedAt);
         traffic.stop();
