@@ -376,7 +376,7 @@ final class DefaultConnPool implements ConnPool {
         boolean handOff = forWaiters && waiters.hasStarving();
         if (reason == null) {
             entry.touch(now);
-            entry.lastOwner = currentThreadId();
+            entry.server.returnedBy(entry, currentThreadId());
         }
         if (!entry.endBorrow(stamp, reason != null ? PoolEntry.REMOVED : handOff ? PoolEntry.IN_USE : PoolEntry.IDLE)) {
             return;

@@ -28,6 +28,12 @@ final class ServerPool {
     final Balancer.Load load = new Balancer.Load();
     final ServerHealth health;
     final AtomicReferenceArray<PoolEntry> slots;
+    /**
+     * By thread id (modulo its length, a power of two), the slot of the connection that thread returned
+     * last: where its own connection most likely is. Plain ints, read and written racily: a lost or torn
+     * hint only costs a scan, and a volatile write would cost more than the scan it saves.
+     */
+    private final int[] lastSlots;
     /** Entries in slots plus dials in progress; never above the slot count. */
     final AtomicInteger opened = new AtomicInteger();
     /** Dials in progress, by callers and the background. */
@@ -49,6 +55,7 @@ final class ServerPool {
         this.source = origin.source();
         this.health = health;
         this.slots = new AtomicReferenceArray<>(maxConnections);
+        this.lastSlots = new int[hintCount(maxConnections)];
         this.rateLimiterStartNanos = ticker.nanoTime();
         this.rateLimiter = maxRps > 0 ? RateLimiter.of(poolName + "/" + address, RateLimiterConfig.custom()
                 .limitForPeriod(maxRps)
@@ -80,11 +87,34 @@ final class ServerPool {
      * first idle one from this thread's home slot. Threads thus keep to their own connections, as with
      * HikariCP's thread-local lists but without a {@code ThreadLocal}: no cache line is written by every
      * borrow, and a connection's buffers stay with the core that used them.
+     *
+     * <p>The slot of the connection a thread returned last is remembered in {@link #lastSlots} (see
+     * {@link #returnedBy}), so that the thread finds it at the first read. Scanning for it from the home
+     * slot instead read the state of connections other threads held, lines the other core was writing:
+     * with 32 threads over 8 connections a borrow read 1.15 foreign slots on average, and the cycle cost
+     * a third more CPU than with 8 threads. A hint is only that: a stale one (another thread with the same
+     * hint index, or the connection went to someone else) costs one read before the scan.
      */
     @SuppressWarnings("deprecation") // Thread.getId(): threadId() is JDK 19+, this is a Java 17 library
     PoolEntry claimIdle() {
-        int n = slots.length();
         long me = Thread.currentThread().getId();
+        PoolEntry own = slots.get(lastSlots[(int) me & (lastSlots.length - 1)]);
+        if (own != null && own.lastOwner == me && own.state() == PoolEntry.IDLE && own.claimIdle()) {
+            return own; // the common case: no write but the claim's own CAS
+        }
+        return scanIdle(slots.length(), me);
+    }
+
+    /** The entry goes back idle from thread {@code threadId}, which will look for it first next time. */
+    void returnedBy(PoolEntry entry, long threadId) {
+        entry.lastOwner = threadId;
+        int hintIndex = (int) threadId & (lastSlots.length - 1);
+        if (lastSlots[hintIndex] != entry.slot) {
+            lastSlots[hintIndex] = entry.slot; // only when the thread moves to another connection
+        }
+    }
+
+    private PoolEntry scanIdle(int n, long me) {
         int home = (int) (me % n);
         PoolEntry firstIdle = null;
         for (int i = 0; i < n; i++) {
@@ -112,6 +142,12 @@ final class ServerPool {
             }
         }
         return null;
+    }
+
+    /** Four hints per connection (up to 4 threads per connection find theirs at once), 1,024 at most. */
+    static int hintCount(int maxConnections) {
+        int wanted = Math.min(1024, Math.max(16, 4 * maxConnections));
+        return Integer.highestOneBit(wanted - 1) << 1;
     }
 
     /** Reserves room for one dial; false if the server's connections and dials are at the limit. */
