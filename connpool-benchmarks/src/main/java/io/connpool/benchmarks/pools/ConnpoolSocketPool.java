@@ -23,6 +23,10 @@ public final class ConnpoolSocketPool implements SocketPool<PooledConnection> {
      * read than a socket without one.
      */
     public static final String NAME_NO_READ_TIMEOUT = "connpool-no-read-timeout";
+    /** connpool with a rate limiter that never says no ({@link #NEVER_BINDING_RPS}): what the limiter costs. */
+    public static final String NAME_RATE_LIMITED = "connpool-rate-limited";
+    /** A {@code maxRps} no benchmark reaches, as {@code RateLimiterBenchmark} uses. */
+    public static final int NEVER_BINDING_RPS = 1_000_000_000;
 
     private final ConnPool pool;
 

@@ -37,11 +37,17 @@ public interface SocketPool<L> extends AutoCloseable {
                 builder.options().readTimeout(java.time.Duration.ZERO);
                 yield builder.build();
             }
+            case ConnpoolSocketPool.NAME_RATE_LIMITED -> {
+                ConnpoolSocketPool.Builder builder = ConnpoolSocketPool.builder(size, server);
+                builder.options().maxRps(ConnpoolSocketPool.NEVER_BINDING_RPS);
+                yield builder.build();
+            }
             case CommonsSocketPool.NAME -> new CommonsSocketPool(server, size);
             case BagSocketPool.NAME -> new BagSocketPool(server);
             case HikariSocketPool.NAME -> new HikariSocketPool(server, size);
             default -> throw new IllegalArgumentException("unknown pool implementation '" + impl + "'; use "
                     + ConnpoolSocketPool.NAME + ", " + ConnpoolSocketPool.NAME_NO_READ_TIMEOUT + ", "
+                    + ConnpoolSocketPool.NAME_RATE_LIMITED + ", "
                     + HikariSocketPool.NAME + ", " + CommonsSocketPool.NAME + " or " + BagSocketPool.NAME);
         };
     }
