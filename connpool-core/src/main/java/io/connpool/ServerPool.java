@@ -30,7 +30,7 @@ final class ServerPool {
     final AtomicReferenceArray<PoolEntry> slots;
     /**
      * By thread id (modulo its length, a power of two), the slot of the connection that thread returned
-     * last: where its own connection most likely is. Plain ints, read and written racily: a lost or torn
+     * last: where its own connection most likely is. Plain ints, read and written racily: a lost or stale
      * hint only costs a scan, and a volatile write would cost more than the scan it saves.
      */
     private final int[] lastSlots;
