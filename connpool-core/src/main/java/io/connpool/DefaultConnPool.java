@@ -376,7 +376,7 @@ final class DefaultConnPool implements ConnPool {
         boolean handOff = forWaiters && waiters.hasStarving();
         if (reason == null) {
             entry.touch(now);
-            entry.server.returnedBy(entry, currentThreadId());
+            entry.server.returnedByCurrentThread(entry);
         }
         if (!entry.endBorrow(stamp, reason != null ? PoolEntry.REMOVED : handOff ? PoolEntry.IN_USE : PoolEntry.IDLE)) {
             return;
@@ -401,11 +401,6 @@ final class DefaultConnPool implements ConnPool {
                 waiters.giveWay(entry, stamp + 1, now); // a waiter can take it: let it, before we borrow again
             }
         }
-    }
-
-    @SuppressWarnings("deprecation") // Thread.getId(): threadId() is JDK 19+, this is a Java 17 library
-    private static long currentThreadId() {
-        return Thread.currentThread().getId();
     }
 
     /** Gives back an entry the caller owns but did not lease (fresh from a background dial, or unpermitted). */

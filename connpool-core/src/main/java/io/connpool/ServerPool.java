@@ -89,29 +89,38 @@ final class ServerPool {
      * borrow, and a connection's buffers stay with the core that used them.
      *
      * <p>The slot of the connection a thread returned last is remembered in {@link #lastSlots} (see
-     * {@link #returnedBy}), so that the thread finds it at the first read. Scanning for it from the home
-     * slot instead read the state of connections other threads held, lines the other core was writing:
-     * with 32 threads over 8 connections a borrow read 1.15 foreign slots on average, and the cycle cost
-     * a third more CPU than with 8 threads. A hint is only that: a stale one (another thread with the same
+     * {@link #returnedByCurrentThread}), so that the thread finds it at the first read. Scanning for it
+     * from the home slot instead read the state of connections other threads held, lines the other core
+     * was writing: with 32 threads over 8 connections a borrow read 1.15 foreign slots on average, and the
+     * cycle cost a third more CPU than with 8 threads. A hint is only that: a stale one (another thread with the same
      * hint index, or the connection went to someone else) costs one read before the scan.
      */
-    @SuppressWarnings("deprecation") // Thread.getId(): threadId() is JDK 19+, this is a Java 17 library
     PoolEntry claimIdle() {
-        long me = Thread.currentThread().getId();
-        PoolEntry own = slots.get(lastSlots[(int) me & (lastSlots.length - 1)]);
-        if (own != null && own.lastOwner == me && own.state() == PoolEntry.IDLE && own.claimIdle()) {
+        long me = currentThreadId();
+        PoolEntry own = slots.get(lastSlots[hintIndex(me)]);
+        if (own != null && own.lastOwner == me && own.claimIdle()) {
             return own; // the common case: no write but the claim's own CAS
         }
         return scanIdle(slots.length(), me);
     }
 
-    /** The entry goes back idle from thread {@code threadId}, which will look for it first next time. */
-    void returnedBy(PoolEntry entry, long threadId) {
-        entry.lastOwner = threadId;
-        int hintIndex = (int) threadId & (lastSlots.length - 1);
-        if (lastSlots[hintIndex] != entry.slot) {
-            lastSlots[hintIndex] = entry.slot; // only when the thread moves to another connection
+    /** The entry goes back idle from the calling thread, which will look for it first next time. */
+    void returnedByCurrentThread(PoolEntry entry) {
+        long me = currentThreadId();
+        entry.lastOwner = me;
+        int hint = hintIndex(me);
+        if (lastSlots[hint] != entry.slot) {
+            lastSlots[hint] = entry.slot; // only when the thread moves to another connection
         }
+    }
+
+    private int hintIndex(long threadId) {
+        return (int) threadId & (lastSlots.length - 1);
+    }
+
+    @SuppressWarnings("deprecation") // Thread.getId(): threadId() is JDK 19+, this is a Java 17 library
+    private static long currentThreadId() {
+        return Thread.currentThread().getId();
     }
 
     private PoolEntry scanIdle(int n, long me) {
