@@ -42,6 +42,11 @@ public abstract class Balancer {
      */
     abstract int first(ServerPool[] turns);
 
+    /** Whether {@link #released} needs the real borrow time; when nothing does, a return reads no clock. */
+    boolean timesBorrows() {
+        return false;
+    }
+
     /** A connection of the server was lent. Empty unless the balancer counts load. */
     void leased(ServerPool server) {
     }
@@ -129,6 +134,11 @@ public abstract class Balancer {
         @Override
         void leased(ServerPool server) {
             server.load.borrowed.incrementAndGet();
+        }
+
+        @Override
+        boolean timesBorrows() {
+            return true;
         }
 
         @Override

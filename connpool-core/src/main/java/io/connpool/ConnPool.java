@@ -436,7 +436,9 @@ public interface ConnPool extends AutoCloseable {
 
         /**
          * Sets how long a connection may stay idle before it is closed, above {@code minIdlePerServer}.
-         * Default 10 min; {@link Duration#ZERO} never closes idle connections.
+         * Default 10 min; {@link Duration#ZERO} never closes idle connections. Idleness is counted from the
+         * housekeeping round that finds the connection back (one runs at least every second), so a connection
+         * closes up to a second late, never early.
          *
          * @param timeout zero or positive
          * @return this builder
@@ -459,9 +461,10 @@ public interface ConnPool extends AutoCloseable {
         }
 
         /**
-         * Sets how long a connection may be idle before it is checked on borrow (peer closed, unexpected
+         * Sets how long a connection may go unborrowed before it is checked on borrow (peer closed, unexpected
          * bytes, then the {@link ConnectionValidator} if any). Default 500 ms; {@link Duration#ZERO}
-         * checks on every borrow.
+         * checks on every borrow. Counted from the start of its last borrow, because a return does not read
+         * the clock: a connection held longer than this is checked at its next borrow too.
          *
          * @param interval zero or positive
          * @return this builder

@@ -334,7 +334,10 @@ final class DefaultConnPool implements ConnPool {
         if (entry.borrow() != stamp) {
             return; // closed already: the common misuse, answered without a clock read
         }
-        long now = ticker.nanoTime();
+        // Nobody needs the time of a plain return: a connection's last use is when its borrow started, which
+        // errs towards checking it sooner, and the housekeeper counts idleness from when it saw the return.
+        long now = listeners.any() || balancer.timesBorrows() || waiters.size() > 0 ? ticker.nanoTime()
+                : entry.borrowedNanos;
         ServerHealth.Snapshot health = entry.server.health.current();
         if (entry.brokenBy == null && !entry.invalidated && health.quiet() && entry.generation == health.generation()
                 && !entry.trial && !entry.evictOnReturn && !closed && !entry.expired(now)

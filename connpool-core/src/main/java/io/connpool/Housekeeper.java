@@ -80,7 +80,7 @@ final class Housekeeper {
                 if (entry == null || entry.state() != PoolEntry.IDLE) {
                     continue;
                 }
-                long idleFor = now - entry.lastUsedNanos();
+                long idleFor = now - entry.idleSince(now);
                 CloseReason reason = !health.keeps(entry.generation) ? CloseReason.SERVER_DOWN
                         : entry.expired(now) ? CloseReason.MAX_LIFETIME
                         : idleTimeoutNanos > 0 && idle > minIdle && idleFor > idleTimeoutNanos ? CloseReason.IDLE_TIMEOUT

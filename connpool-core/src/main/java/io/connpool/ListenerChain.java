@@ -23,6 +23,11 @@ final class ListenerChain implements ConnPoolListener {
         this.listeners = initial.toArray(NONE);
     }
 
+    /** Whether any listener is registered: without one, nothing needs the time of a return. */
+    boolean any() {
+        return listeners.length != 0;
+    }
+
     void add(ConnPoolListener listener) {
         changes.lock();
         try {

@@ -93,6 +93,11 @@ final class PoolEntry {
      */
     long lastOwner = -1;
 
+    /** Housekeeper-only: {@link #borrow()} when a round last looked at it idle. */
+    private long housekeptBorrows;
+    /** Housekeeper-only: the round that first found it idle after a borrow ended; idle since no earlier. */
+    private long idleFloorNanos;
+
     /** Owner-only: set when an I/O error went through this borrow's streams. */
     Throwable brokenBy;
     /** Owner-only: set by {@link PooledConnection#invalidate()}. */
@@ -234,6 +239,22 @@ final class PoolEntry {
 
     long lastUsedNanos() {
         return (long) LAST_USED.getOpaque(this);
+    }
+
+    /**
+     * Housekeeper-only, for an idle entry at a round at {@code nowNanos}: when it went idle, as the housekeeper
+     * may count it. A return does not read the clock, so the last use is only when the last borrow started; a
+     * borrow that ended since the previous round ended after that round looked, so the idleness is counted from
+     * this round instead: an idle timeout then closes a connection late by at most one round, never early.
+     */
+    long idleSince(long nowNanos) {
+        long ended = borrow();
+        if (ended != housekeptBorrows) {
+            housekeptBorrows = ended;
+            idleFloorNanos = nowNanos;
+        }
+        long used = lastUsedNanos();
+        return ended == 0 || used - idleFloorNanos > 0 ? used : idleFloorNanos;
     }
 
     boolean expired(long nowNanos) {

@@ -52,6 +52,7 @@ class HousekeeperTest {
         openAtOnce(pool, 3);
         long start = clock.nanoTime();
         assertThat(pool.stats().idle()).isEqualTo(3);
+        pool.housekeeper.run(start); // the round that sees them back: the scheduler runs one at least every second
 
         long delay = pool.housekeeper.run(at(start, Duration.ofMinutes(9)));
         assertThat(pool.stats().idle()).as("nine minutes idle: kept").isEqualTo(3);
@@ -61,6 +62,26 @@ class HousekeeperTest {
         assertThat(pool.stats().idle()).as("min idle stays").isEqualTo(1);
         await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == 1);
         assertThat(pool.stats().closed()).isEqualTo(2);
+    }
+
+    @Test
+    void aConnectionHeldLongerThanTheIdleTimeoutIsNotClosedAsItComesBack() throws Exception {
+        MockTcpServer server = fixture.server("a");
+        DefaultConnPool pool = pool(fixture.builder(server).minIdlePerServer(0).idleTimeout(Duration.ofMinutes(10))
+                .maxLifetime(Duration.ZERO));
+        PooledConnection held = pool.tryAcquire();
+        clock.advance(Duration.ofMinutes(15)); // the rounds meanwhile find it borrowed
+        held.close(); // a return reads no clock: its last use on record is when the borrow started
+        long back = clock.nanoTime();
+
+        pool.housekeeper.run(at(back, Duration.ofSeconds(1)));
+        assertThat(pool.stats().idle()).as("idle for a second, not for fifteen minutes").isEqualTo(1);
+        pool.housekeeper.run(at(back, Duration.ofMinutes(10)));
+        assertThat(pool.stats().idle()).as("idle ten minutes, counted from the round that saw it back").isEqualTo(1);
+
+        pool.housekeeper.run(at(back, Duration.ofMinutes(10).plusSeconds(2)));
+        assertThat(pool.stats().idle()).as("closed at most one round late").isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == 0);
     }
 
     @Test

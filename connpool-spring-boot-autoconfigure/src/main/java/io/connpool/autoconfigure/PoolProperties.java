@@ -57,13 +57,19 @@ public class PoolProperties {
     /** How long acquire() waits for a connection. */
     private Duration acquireTimeout;
 
-    /** How long a connection above min-idle-per-server may stay idle before it is closed; 0 never closes it. */
+    /**
+     * How long a connection above min-idle-per-server may stay idle before it is closed (up to a second late,
+     * never early); 0 never closes it.
+     */
     private Duration idleTimeout;
 
     /** Longest a connection lives, each a few percent shorter at random; 0 means no limit. */
     private Duration maxLifetime;
 
-    /** How long a connection may be idle before it is checked on borrow; 0 checks on every borrow. */
+    /**
+     * How long a connection may go unborrowed, counted from the start of its last borrow, before it is checked on
+     * borrow; 0 checks on every borrow.
+     */
     private Duration validationInterval;
 
     /** How long a connection may be borrowed before a warning with the borrower's stack trace is logged; 0 is off. */
