@@ -59,7 +59,7 @@ final class Connector {
         if (!server.reserveDial()) {
             return null;
         }
-        if (!server.tryPermit(now)) {
+        if (!server.tryPermit()) {
             server.cancelDial();
             listeners.rateLimited(server.address);
             return PoolErrors.Refusal.RATE_LIMITED;

@@ -229,7 +229,7 @@ final class DefaultConnPool implements ConnPool {
             Object served;
             if (health.admitsCallers()) {
                 PoolEntry idle = takeIdle(server, health, now, validateAfter);
-                if (idle != null && server.tryPermit(now)) {
+                if (idle != null && server.tryPermit(idle, now)) {
                     return idle; // the common case
                 }
                 served = idle != null ? unpermitted(server, idle) : connector.dialFor(server, now, deadline, claim);
@@ -276,7 +276,7 @@ final class DefaultConnPool implements ConnPool {
             ConnectionBudget.Claim claim, long validateAfter) throws InterruptedIOException {
         PoolEntry entry = takeIdle(server, health, now, validateAfter);
         if (entry != null) {
-            return server.tryPermit(now) ? entry : unpermitted(server, entry);
+            return server.tryPermit(entry, now) ? entry : unpermitted(server, entry);
         }
         return connector.dialFor(server, now, deadline, claim);
     }

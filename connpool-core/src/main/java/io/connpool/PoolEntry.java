@@ -12,7 +12,7 @@ import java.net.Socket;
  * thread owns the entry while it is {@link #IN_USE} or {@link #RESERVED}, and only the owner changes the
  * plain fields.
  */
-final class PoolEntry {
+final class PoolEntry extends PermitCache.Held { // owner-only: the rate-limit permits it took in a batch
 
     static final int IDLE = 0;
     static final int IN_USE = 1;

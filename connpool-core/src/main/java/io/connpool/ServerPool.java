@@ -62,11 +62,17 @@ final class ServerPool {
                 .limitRefreshPeriod(Duration.ofNanos(RATE_PERIOD_NANOS))
                 .timeoutDuration(Duration.ZERO)
                 .build(), Map.of("pool", poolName, "server", address.toString(), "source", source)) : null;
-        this.permits = rateLimiter == null ? null : new PermitCache(rateLimiter, rateLimiterStartNanos);
+        this.permits = rateLimiter == null ? null : new PermitCache(rateLimiter, rateLimiterStartNanos, maxConnections);
     }
 
-    boolean tryPermit(long nowNanos) {
-        return permits == null || permits.tryPermit(nowNanos);
+    /** A permit for a borrow of {@code entry}, which the caller owns. */
+    boolean tryPermit(PoolEntry entry, long nowNanos) {
+        return permits == null || permits.tryPermit(entry, nowNanos);
+    }
+
+    /** A permit for a dial. */
+    boolean tryPermit() {
+        return permits == null || permits.tryPermit();
     }
 
     /**
