@@ -522,7 +522,7 @@ public interface ConnPool extends AutoCloseable {
         }
 
         /**
-         * Sets a protocol check run on borrow after {@code validationInterval} of idleness. Default none.
+         * Sets a protocol check run on borrow after {@code validationInterval} without a borrow. Default none.
          *
          * @param validator the validator, or {@code null}
          * @return this builder

@@ -4,8 +4,9 @@ import java.io.IOException;
 import java.net.Socket;
 
 /**
- * A protocol-level check ("ping") of a connection that has been idle longer than
- * {@code validationInterval}, run on borrow after the pool's own check that the peer has not closed it.
+ * A protocol-level check ("ping") of a connection that has gone unborrowed longer than
+ * {@code validationInterval} (counted from the start of its last borrow), run on borrow after the pool's own
+ * check that the peer has not closed it.
  * A connection that fails it is closed and another is tried.
  */
 @FunctionalInterface

@@ -22,7 +22,7 @@ final class LivenessCheck {
     }
 
     /**
-     * Whether an idle connection may be lent after {@code validationInterval} of idleness: alive, and
+     * Whether an idle connection may be lent after {@code validationInterval} without a borrow: alive, and
      * accepted by the pool's validator if it has one. Logs why not.
      */
     static boolean fitToLend(PoolEntry entry, ConnectionValidator validator, String poolName) {

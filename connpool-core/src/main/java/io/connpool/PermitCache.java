@@ -6,10 +6,11 @@ import io.github.resilience4j.ratelimiter.RateLimiter;
  * Takes a server's Resilience4j permits in batches while its limiter is far from binding, and keeps each batch
  * in the connection that took it: a borrow then usually costs a compare and a decrement of fields its borrower
  * owns, instead of the limiter's shared CAS, clock read and state allocation (which made a limiter that never
- * says no cost more than the borrow itself). Resilience4j still decides every permit: each batch is its grant, a batch is only taken while more
- * than two batches are left in the period, batches are small enough that all the server's connections together
- * hold at most an eighth of the limit, near the limit every permit is asked for one by one, and permits left in
- * a connection when the period ends are dropped, never carried into the next one.
+ * says no cost more than the borrow itself). Resilience4j still decides every permit: each batch is its grant,
+ * a batch is only taken while more than two batches are left in the period, batches are small enough that all
+ * the server's connections together hold at most an eighth of the limit, near the limit every permit is asked
+ * for one by one, and permits left in a connection when the period ends are dropped, never carried into the
+ * next one.
  *
  * <p>The period is counted from when the limiter was made (as Resilience4j's own limiter counts it); a borrow
  * that lands within microseconds of the turn of a period may use the old period's permit.

@@ -43,7 +43,7 @@ final class PoolEntry extends PermitCache.Held { // owner-only: the rate-limit p
 
     /** How a borrow got its connection, for a retry that must know whether it was reused. */
     static final byte REUSED = 0;
-    /** Idle, and checked on this borrow because it was idle longer than {@code validationInterval}. */
+    /** Idle, and checked on this borrow because its last borrow started longer ago than {@code validationInterval}. */
     static final byte VALIDATED = 1;
     /** Dialed for this borrow. */
     static final byte DIALED = 2;
