@@ -38,9 +38,17 @@ final class FakeClock extends Ticker implements PoolScheduler, PoolScheduler.Fac
         return builder;
     }
 
+    /** How often the pool read the time: a test of what reads the clock, not a test of time. */
+    private long reads;
+
     @Override
     long nanoTime() {
+        reads++;
         return nanos;
+    }
+
+    long reads() {
+        return reads;
     }
 
     @Override
