@@ -435,10 +435,9 @@ public interface ConnPool extends AutoCloseable {
         }
 
         /**
-         * Sets how long a connection may stay idle before it is closed, above {@code minIdlePerServer}.
-         * Default 10 min; {@link Duration#ZERO} never closes idle connections. Idleness is counted from the
-         * housekeeping round that finds the connection back (one runs at least every second), so a connection
-         * closes up to a second late, never early.
+         * Sets how long a connection may stay idle before it is closed, above {@code minIdlePerServer}, counted
+         * from the housekeeping round that finds it back (up to a second late, never early). Default 10 min;
+         * {@link Duration#ZERO} never closes idle connections.
          *
          * @param timeout zero or positive
          * @return this builder
@@ -461,10 +460,9 @@ public interface ConnPool extends AutoCloseable {
         }
 
         /**
-         * Sets how long a connection may go unborrowed before it is checked on borrow (peer closed, unexpected
-         * bytes, then the {@link ConnectionValidator} if any). Default 500 ms; {@link Duration#ZERO}
-         * checks on every borrow. Counted from the start of its last borrow, because a return does not read
-         * the clock: a connection held longer than this is checked at its next borrow too.
+         * Sets how long after the start of its last borrow a connection is checked on borrow (peer closed,
+         * unexpected bytes, then the {@link ConnectionValidator} if any), so one held longer is checked at its
+         * next borrow too. Default 500 ms; {@link Duration#ZERO} checks on every borrow.
          *
          * @param interval zero or positive
          * @return this builder
