@@ -334,22 +334,23 @@ final class DefaultConnPool implements ConnPool {
         if (entry.borrow() != stamp) {
             return; // closed already: the common misuse, answered without a clock read
         }
-        // Nobody needs the time of a plain return: a connection's last use is when its borrow started, which
-        // errs towards checking it sooner, and the housekeeper counts idleness from when it saw the return.
-        long now = listeners.any() || balancer.timesBorrows() || waiters.size() > 0 ? ticker.nanoTime()
-                : entry.borrowedNanos;
+        // Callers it may go to, read once: one queued since has not waited long enough to matter. Nobody needs
+        // the time of a plain return: a connection's last use is when its borrow started, which errs towards
+        // checking it sooner, and the housekeeper counts idleness from when it saw the return.
+        boolean waiting = waiters.size() > 0;
+        long now = waiting || listeners.any() || balancer.timesBorrows() ? ticker.nanoTime() : entry.borrowedNanos;
         ServerHealth.Snapshot health = entry.server.health.current();
         if (entry.brokenBy == null && !entry.invalidated && health.quiet() && entry.generation == health.generation()
                 && !entry.trial && !entry.evictOnReturn && !closed && !entry.expired(now)
                 && (budget == null || !budget.wantsPlaceFrom(share))) {
-            end(entry, stamp, now, null, health); // the common case: back to idle, nothing to judge
+            end(entry, stamp, now, null, health, waiting); // the common case: back to idle, nothing to judge
         }
         else {
-            judgeAndEnd(entry, stamp, now, health); // apart, so that the JIT inlines this method into close()
+            judgeAndEnd(entry, stamp, now, health, waiting); // apart, so that the JIT inlines this method into close()
         }
     }
 
-    private void judgeAndEnd(PoolEntry entry, long stamp, long now, ServerHealth.Snapshot health) {
+    private void judgeAndEnd(PoolEntry entry, long stamp, long now, ServerHealth.Snapshot health, boolean waiting) {
         ServerPool server = entry.server;
         Throwable broken = entry.brokenBy;
         boolean current = health.keeps(entry.generation);
@@ -365,16 +366,19 @@ final class DefaultConnPool implements ConnPool {
             // before the close frees room, so that nobody dials a server being ejected
             effects.judge(server, entry, broken, current && reason != CloseReason.INVALIDATED);
         }
-        end(entry, stamp, now, reason, health);
+        end(entry, stamp, now, reason, health, waiting);
     }
 
-    /** Ends the borrow: to idle when there is no {@code reason} to close it, else closed for it. */
-    private void end(PoolEntry entry, long stamp, long now, CloseReason reason, ServerHealth.Snapshot health) {
+    /**
+     * Ends the borrow: to idle when there is no {@code reason} to close it, else closed for it; {@code waiting}:
+     * callers waited as the return began (then {@code now} is the clock's, else the borrow's start).
+     */
+    private void end(PoolEntry entry, long stamp, long now, CloseReason reason, ServerHealth.Snapshot health,
+            boolean waiting) {
         LeakReport leak = entry.leakReport;
         long usage = now - entry.borrowedNanos;
-        // callers it may go to (read once: a caller queued since has not waited long enough to matter); not
-        // for a limited server, whose permit is the waiter's to take
-        boolean forWaiters = reason == null && waiters.size() > 0 && entry.server.rateLimiter == null;
+        // not for a limited server, whose permit is the waiter's to take
+        boolean forWaiters = reason == null && waiting && entry.server.rateLimiter == null;
         // a caller that waited long gets it straight from our hands: ending the borrow keeps it borrowed
         boolean handOff = forWaiters && waiters.hasStarving();
         if (reason == null) {

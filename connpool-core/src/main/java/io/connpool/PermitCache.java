@@ -33,7 +33,7 @@ final class PermitCache {
      * pointing to one, so that a borrow does not follow a pointer to a line another core may be writing.
      */
     static class Held {
-        private long period = -1;
+        private long period;
         private int left;
     }
 
