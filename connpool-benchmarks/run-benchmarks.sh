@@ -11,21 +11,24 @@
 # One run does, in order (each step's command is printed and listed in docs/benchmarks.md):
 #   1. JMH, every benchmark but the virtual-thread one, with -prof gc        -> results/<mode>.json
 #   2. JMH VirtualThreadBenchmark on VT_JAVA (JDK 21+)                      -> results/<mode>-virtual-threads.json
-#   3. CpuTimePerCycle: CPU ns per cycle (each pool, 1/8/32 threads) and per echo round trip (pools, dedicated
+#   3. PairedRuns: the echo target (connpool / dedicated socket) again, as interleaved single-fork pairs
+#      A B, B A, ... (8 in full mode), so that a drift of the machine between forks cancels
+#                                                                           -> results/<mode>-side.jsonl
+#   4. CpuTimePerCycle: CPU ns per cycle (each pool, 1/8/32 threads) and per echo round trip (pools, dedicated
 #      sockets, each read-timeout option)                                  -> results/<mode>-side.jsonl
-#   4. TimeoutCheck: each read-timeout option still fires within its bound  -> results/<mode>-side.jsonl
-#   5. JFR of the connpool and HikariCP cycles and of connpool's echo, summarised by JfrSummary
+#   5. TimeoutCheck: each read-timeout option still fires within its bound  -> results/<mode>-side.jsonl
+#   6. JFR of the connpool and HikariCP cycles and of connpool's echo, summarised by JfrSummary
 #                                                                           -> results/<mode>-profile.md
-#   6. ChartGenerator -> docs/benchmarks.png, results/<mode>-report.md; then docs/benchmarks.md
+#   7. ChartGenerator -> docs/benchmarks.png, results/<mode>-report.md; then docs/benchmarks.md
 # Benchmarks also append side results (tail-latency percentiles) to results/<mode>-side.jsonl.
 #
-# With JMH arguments (a subset), steps 3-5 are skipped unless EXTRAS=1.
+# With JMH arguments (a subset), steps 3-6 are skipped unless EXTRAS=1.
 #
 # Environment:
 #   JAVA        java for everything but the virtual-thread benchmark (default: java on PATH)
 #   VT_JAVA     JDK 21+ java for VirtualThreadBenchmark (default: /usr/lib/jvm/temurin-25-jdk-amd64/bin/java)
 #   SKIP_BUILD  1 to use the jar already in connpool-benchmarks/target
-#   EXTRAS      0 to skip steps 3-5, 1 to force them
+#   EXTRAS      0 to skip steps 3-6, 1 to force them
 #   CONDITIONS  a sentence for docs/benchmarks.md about the machine's state (e.g. "quiet: nothing else running")
 set -euo pipefail
 
@@ -38,8 +41,10 @@ if [[ "$mode" == report ]]; then
   shift || true
 fi
 case "$mode" in
-  quick) opts=(-f 1 -wi 2 -w 1s -i 3 -r 1s); cpu=(rounds=2 millis=500); jfr_opts=(-f 1 -wi 1 -w 2s -i 2 -r 3s) ;;
-  full)  opts=(-f 2 -wi 3 -w 2s -i 5 -r 2s); cpu=(rounds=5 millis=1000); jfr_opts=(-f 1 -wi 2 -w 2s -i 3 -r 5s) ;;
+  quick) opts=(-f 1 -wi 2 -w 1s -i 3 -r 1s); cpu=(rounds=2 millis=500); jfr_opts=(-f 1 -wi 1 -w 2s -i 2 -r 3s)
+         paired=(pairs=2 warmups=2 warmupMillis=1000 iterations=3 iterationMillis=1000) ;;
+  full)  opts=(-f 2 -wi 3 -w 2s -i 5 -r 2s); cpu=(rounds=5 millis=1000); jfr_opts=(-f 1 -wi 2 -w 2s -i 3 -r 5s)
+         paired=(pairs=8 warmups=3 warmupMillis=2000 iterations=5 iterationMillis=2000) ;;
   *) echo "usage: $0 [quick|full|report [quick|full]] [JMH arguments...]" >&2; exit 2 ;;
 esac
 extras="${EXTRAS:-$([[ $# -gt 0 ]] && echo 0 || echo 1)}"
@@ -87,6 +92,8 @@ if [[ $run == 1 ]]; then
     rm -f "$vt_json"
   fi
   if [[ $extras == 1 ]]; then
+    step "$java_bin" -cp "$jar" io.connpool.benchmarks.PairedRuns benchmark=EchoBenchmark.roundTrip param=impl \
+      a=connpool b=dedicated "${paired[@]}" "json=$side"
     for threads in 1 8 32; do
       for impl in connpool hikaricp commons-pool2 concurrentbag; do
         step "${cpu_main[@]}" "impl=$impl" size=8 "threads=$threads" "${cpu[@]}" op=cycle "json=$side"

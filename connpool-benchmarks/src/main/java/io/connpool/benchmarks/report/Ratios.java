@@ -52,8 +52,17 @@ final class Ratios {
             r.ratio(where + "ConcurrentBag (aim)", r.cycle(bench, "connpool"), r.cycle(bench, "concurrentbag"), 0.5,
                     true);
         }
-        r.ratio("echo 64 B, 8 thr, default readTimeout: connpool / dedicated socket, no timeout",
-                r.echo("connpool"), r.echo("dedicated"), 0.95, true);
+        String echoTarget = "echo 64 B, 8 thr, default readTimeout: connpool / dedicated socket, no timeout";
+        Map<String, Object> paired = results.lastSide("paired", "benchmark=EchoBenchmark.roundTrip",
+                "a=impl=connpool", "b=impl=dedicated");
+        if (paired != null) {
+            r.out.add(new Ratio(echoTarget + " (mean of " + (int) Results.number(paired, "pairs")
+                    + " interleaved pairs of forks, ± standard error)", Results.number(paired, "mean"),
+                    Results.number(paired, "standardError"), 0.95, true, "x", true));
+        }
+        else {
+            r.ratio(echoTarget, r.echo("connpool"), r.echo("dedicated"), 0.95, true);
+        }
         r.bytes("B/op, acquire/release, connpool 8 thr", r.cycle("CycleBenchmark.threads08", "connpool"));
         r.bytes("B/op, dial-free TLS borrow, connpool 8 thr", results.find("TlsBorrowBenchmark.borrow"));
         r.ratio("rate limiter not binding / no limiter, 8 thr", results.find("RateLimiterBenchmark.threads08",
@@ -92,6 +101,10 @@ final class Ratios {
             }
             r.ratio(where + "HikariCP full pool / ConcurrentBag", r.cycle(bench, "hikaricp"),
                     r.cycle(bench, "concurrentbag"), NONE, true);
+        }
+        if (results.lastSide("paired", "benchmark=EchoBenchmark.roundTrip") != null) {
+            r.ratio("echo, main run (each side's forks in a block): connpool / dedicated", r.echo("connpool"),
+                    r.echo("dedicated"), NONE, true);
         }
         r.ratio("echo: connpool / HikariCP full pool", r.echo("connpool"), r.echo("hikaricp"), NONE, true);
         r.ratio("echo: connpool / commons-pool2", r.echo("connpool"), r.echo("commons-pool2"), NONE, true);
