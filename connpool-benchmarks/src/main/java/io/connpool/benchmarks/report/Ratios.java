@@ -53,8 +53,7 @@ final class Ratios {
                     true);
         }
         String echoTarget = "echo 64 B, 8 thr, default readTimeout: connpool / dedicated socket, no timeout";
-        Map<String, Object> paired = results.lastSide("paired", "benchmark=EchoBenchmark.roundTrip",
-                "a=impl=connpool", "b=impl=dedicated");
+        Map<String, Object> paired = pairedEcho(results);
         if (paired != null) {
             r.out.add(new Ratio(echoTarget + " (mean of " + (int) Results.number(paired, "pairs")
                     + " interleaved pairs of forks, ± standard error)", Results.number(paired, "mean"),
@@ -102,7 +101,7 @@ final class Ratios {
             r.ratio(where + "HikariCP full pool / ConcurrentBag", r.cycle(bench, "hikaricp"),
                     r.cycle(bench, "concurrentbag"), NONE, true);
         }
-        if (results.lastSide("paired", "benchmark=EchoBenchmark.roundTrip") != null) {
+        if (pairedEcho(results) != null) { // then the target above is the paired figure, and this one goes here
             r.ratio("echo, main run (each side's forks in a block): connpool / dedicated", r.echo("connpool"),
                     r.echo("dedicated"), NONE, true);
         }
@@ -133,6 +132,12 @@ final class Ratios {
                     / quiet.percentile("99.9"), NONE, false, "x", true);
         }
         return r.out;
+    }
+
+    /** The echo target measured by {@code PairedRuns}, connpool against the dedicated socket, or null. */
+    private static Map<String, Object> pairedEcho(Results results) {
+        return results.lastSide("paired", "benchmark=EchoBenchmark.roundTrip", "a=impl=connpool",
+                "b=impl=dedicated");
     }
 
     private Result cycle(String bench, String impl) {
