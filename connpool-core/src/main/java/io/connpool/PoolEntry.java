@@ -98,6 +98,12 @@ final class PoolEntry extends PermitCache.Held { // owner-only: the rate-limit p
     /** Housekeeper-only: the round that first found it idle after a borrow ended; idle since no earlier. */
     private long idleFloorNanos;
 
+    /**
+     * Owner-only: the stream views of the borrow that last asked for them; a borrow whose handle they do not
+     * name makes its own. Kept here rather than on the handle so that the handle stays small.
+     */
+    PooledConnectionHandle.BorrowedInput input;
+    PooledConnectionHandle.BorrowedOutput output;
     /** Owner-only: set when an I/O error went through this borrow's streams. */
     Throwable brokenBy;
     /** Owner-only: set by {@link PooledConnection#invalidate()}. */

@@ -13,17 +13,22 @@ import java.util.concurrent.TimeUnit;
  * open is read from the entry ({@link PoolEntry#borrow()} still at {@link #stamp}), so a second close, a
  * close from another thread or a stale handle kept after close can never give back someone else's borrow.
  *
- * <p>The stream views hold the entry and the stamp themselves, not the handle: the handle then never
- * escapes the code that borrowed, and when {@code acquire} and {@code close} are inlined into it the JIT
- * drops its allocation. Only the views a borrower asks for are allocated (they escape into its code).
+ * <p>Allocation: a borrow that asks for no stream allocates nothing once {@code acquire} and {@code close}
+ * are inlined into the borrower (escape analysis drops the handle). A borrow that asks for its streams
+ * allocates the handle (32 bytes) and one view of 16 bytes per stream, which refers to the handle: the
+ * views escape into the borrower's protocol code in any real use, and on JDK 17 a borrow whose body may
+ * throw from a call the JIT did not inline keeps the handle allocated anyway (measured in issue 12: 40 bytes
+ * for try/finally around such a call), so views holding the entry and the stamp themselves (24 bytes each)
+ * would cost more. The views are kept on the entry for the rest of the borrow, not on the handle, which
+ * stays at three fields and a flag.
  */
 final class PooledConnectionHandle implements PooledConnection {
 
     final DefaultConnPool pool;
     final PoolEntry entry;
     final long stamp;
-    private BorrowedInput input;
-    private BorrowedOutput output;
+    /** Owner-only: a byte of a reply was read through {@link #input()} in this borrow. */
+    boolean replyStarted;
 
     PooledConnectionHandle(DefaultConnPool pool, PoolEntry entry, long stamp) {
         this.pool = pool;
@@ -34,9 +39,9 @@ final class PooledConnectionHandle implements PooledConnection {
     @Override
     public InputStream input() {
         checkOpen(entry, stamp);
-        BorrowedInput in = input;
-        if (in == null) {
-            input = in = new BorrowedInput(entry, stamp);
+        BorrowedInput in = entry.input;
+        if (in == null || in.handle != this) {
+            entry.input = in = new BorrowedInput(this);
         }
         return in;
     }
@@ -44,17 +49,16 @@ final class PooledConnectionHandle implements PooledConnection {
     @Override
     public OutputStream output() {
         checkOpen(entry, stamp);
-        BorrowedOutput out = output;
-        if (out == null) {
-            output = out = new BorrowedOutput(entry, stamp);
+        BorrowedOutput out = entry.output;
+        if (out == null || out.handle != this) {
+            entry.output = out = new BorrowedOutput(this);
         }
         return out;
     }
 
     /** A byte of a reply was read through {@link #input()}: a retry could apply the request twice. */
     boolean replyStarted() {
-        BorrowedInput in = input;
-        return in != null && in.replyStarted;
+        return replyStarted;
     }
 
     @Override
@@ -116,19 +120,18 @@ final class PooledConnectionHandle implements PooledConnection {
      * Reads through to the socket within the pool's read timeout (see {@link ReadDeadlines}); an error, a
      * timeout or end of stream marks the connection broken.
      */
-    private static final class BorrowedInput extends InputStream {
+    static final class BorrowedInput extends InputStream {
 
-        private final PoolEntry entry;
-        private final long stamp;
-        boolean replyStarted;
+        final PooledConnectionHandle handle;
 
-        BorrowedInput(PoolEntry entry, long stamp) {
-            this.entry = entry;
-            this.stamp = stamp;
+        BorrowedInput(PooledConnectionHandle handle) {
+            this.handle = handle;
         }
 
         @Override
         public int read() throws IOException {
+            PoolEntry entry = handle.entry;
+            long stamp = handle.stamp;
             checkOpen(entry, stamp);
             ReadDeadlines deadlines = entry.deadlines;
             boolean timed = deadlines != null;
@@ -140,17 +143,19 @@ final class PooledConnectionHandle implements PooledConnection {
                 b = entry.rawInput.read();
             }
             catch (IOException ex) {
-                throw failed(timed, ex);
+                throw failed(entry, stamp, timed, ex);
             }
-            ended(timed, b < 0);
+            ended(entry, stamp, timed, b < 0);
             if (b >= 0) {
-                replyStarted = true;
+                handle.replyStarted = true;
             }
             return b;
         }
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
+            PoolEntry entry = handle.entry;
+            long stamp = handle.stamp;
             checkOpen(entry, stamp);
             ReadDeadlines deadlines = entry.deadlines;
             boolean timed = deadlines != null;
@@ -162,19 +167,20 @@ final class PooledConnectionHandle implements PooledConnection {
                 n = entry.rawInput.read(buffer, offset, length);
             }
             catch (IOException ex) {
-                throw failed(timed, ex);
+                throw failed(entry, stamp, timed, ex);
             }
-            ended(timed, n < 0);
+            ended(entry, stamp, timed, n < 0);
             if (n > 0) {
-                replyStarted = true;
+                handle.replyStarted = true;
             }
             return n;
         }
 
         /** A read that returned: timed out all the same if the sweep expired it meanwhile (its socket is gone). */
-        private void ended(boolean timed, boolean endOfStream) throws IOException {
+        private static void ended(PoolEntry entry, long stamp, boolean timed, boolean endOfStream)
+                throws IOException {
             if (timed && entry.disarmRead()) {
-                IOException timeout = timeout(null);
+                IOException timeout = timeout(entry, null);
                 broken(entry, stamp, timeout);
                 throw timeout;
             }
@@ -183,13 +189,13 @@ final class PooledConnectionHandle implements PooledConnection {
             }
         }
 
-        private IOException failed(boolean timed, IOException error) {
-            IOException reported = timed && entry.disarmRead() ? timeout(error) : error;
+        private static IOException failed(PoolEntry entry, long stamp, boolean timed, IOException error) {
+            IOException reported = timed && entry.disarmRead() ? timeout(entry, error) : error;
             broken(entry, stamp, reported);
             return reported;
         }
 
-        private SocketTimeoutException timeout(IOException cause) {
+        private static SocketTimeoutException timeout(PoolEntry entry, IOException cause) {
             SocketTimeoutException timeout = new SocketTimeoutException("Read timed out: no reply from "
                     + entry.server.address + " within the pool's readTimeout of "
                     + TimeUnit.NANOSECONDS.toMillis(entry.deadlines.timeoutNanos) + " ms; the connection is closed");
@@ -201,6 +207,8 @@ final class PooledConnectionHandle implements PooledConnection {
 
         @Override
         public int available() throws IOException {
+            PoolEntry entry = handle.entry;
+            long stamp = handle.stamp;
             checkOpen(entry, stamp);
             try {
                 return entry.rawInput.available();
@@ -218,18 +226,18 @@ final class PooledConnectionHandle implements PooledConnection {
     }
 
     /** Writes through to the socket; an error marks the connection broken. */
-    private static final class BorrowedOutput extends OutputStream {
+    static final class BorrowedOutput extends OutputStream {
 
-        private final PoolEntry entry;
-        private final long stamp;
+        final PooledConnectionHandle handle;
 
-        BorrowedOutput(PoolEntry entry, long stamp) {
-            this.entry = entry;
-            this.stamp = stamp;
+        BorrowedOutput(PooledConnectionHandle handle) {
+            this.handle = handle;
         }
 
         @Override
         public void write(int b) throws IOException {
+            PoolEntry entry = handle.entry;
+            long stamp = handle.stamp;
             checkOpen(entry, stamp);
             try {
                 entry.rawOutput.write(b);
@@ -242,6 +250,8 @@ final class PooledConnectionHandle implements PooledConnection {
 
         @Override
         public void write(byte[] buffer, int offset, int length) throws IOException {
+            PoolEntry entry = handle.entry;
+            long stamp = handle.stamp;
             checkOpen(entry, stamp);
             try {
                 entry.rawOutput.write(buffer, offset, length);
@@ -254,6 +264,8 @@ final class PooledConnectionHandle implements PooledConnection {
 
         @Override
         public void flush() throws IOException {
+            PoolEntry entry = handle.entry;
+            long stamp = handle.stamp;
             checkOpen(entry, stamp);
             try {
                 entry.rawOutput.flush();

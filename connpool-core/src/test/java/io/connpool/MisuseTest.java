@@ -11,6 +11,7 @@ import io.connpool.testing.PoolFixture;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -82,6 +83,32 @@ class MisuseTest {
                     .hasMessageContaining("acquire a new one");
         }
         assertThat(c.server()).isEqualTo(addressOf(server));
+    }
+
+    @Test
+    void streamsKeptPastCloseFailWhileTheSameConnectionIsBorrowedAgain() throws Exception {
+        start(1);
+        PooledConnection first = pool.acquire();
+        Socket socket = first.socket();
+        InputStream staleIn = first.input();
+        OutputStream staleOut = first.output();
+        first.close();
+
+        try (PooledConnection second = pool.acquire()) {
+            assertThat(second.socket()).as("the one connection, borrowed again").isSameAs(socket);
+            InputStream in = second.input();
+            assertThat(in).as("a view of its own").isNotSameAs(staleIn);
+            assertThat(second.input()).as("the same view for the whole borrow").isSameAs(in);
+            assertThat(second.output()).isSameAs(second.output()).isNotSameAs(staleOut);
+
+            second.output().write("mine\n".getBytes(StandardCharsets.US_ASCII));
+            assertThatThrownBy(staleIn::read).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("already closed");
+            assertThatThrownBy(() -> staleOut.write('x')).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("already closed");
+            assertThat(LineClient.readLine(in))
+                    .as("the stale views neither read the reply nor wrote into the request").isEqualTo("a:mine");
+        }
     }
 
     @Test
