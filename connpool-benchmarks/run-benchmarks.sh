@@ -6,14 +6,17 @@
 #   connpool-benchmarks/run-benchmarks.sh report [quick|full]   (regenerate the docs from the saved results only)
 #
 #   quick  JMH -f 1 -wi 2 -w 1s -i 3 -r 1s, CPU-time rounds of 0.5 s      (about 10 minutes; development, noisy)
-#   full   JMH -f 2 -wi 3 -w 2s -i 5 -r 2s, CPU-time rounds of 1 s x 5    (about 40 minutes; published numbers)
+#   full   JMH -f 2 -wi 3 -w 2s -i 5 -r 2s, CPU-time rounds of 1 s x 5    (about 50 minutes; published numbers)
 #
 # One run does, in order (each step's command is printed and listed in docs/benchmarks.md):
-#   1. JMH, every benchmark but the virtual-thread one, with -prof gc        -> results/<mode>.json
+#   1. JMH, every benchmark but the virtual-thread and alternation ones, with -prof gc -> results/<mode>.json
 #   2. JMH VirtualThreadBenchmark on VT_JAVA (JDK 21+)                      -> results/<mode>-virtual-threads.json
 #   3. PairedRuns: the echo target (connpool / dedicated socket) again, as interleaved single-fork pairs
 #      A B, B A, ... (8 in full mode), so that a drift of the machine between forks cancels
 #                                                                           -> results/<mode>-side.jsonl
+#   3b. AlternatingIterations: the echo target once more, both sides in one JVM taking turns by iteration
+#      (25 pairs in each of 4 JVMs in full mode), and its A/A control (the dedicated socket against itself);
+#      the report takes the target from it                                 -> results/<mode>-side.jsonl
 #   4. CpuTimePerCycle: CPU ns per cycle (each pool, 1/8/32 threads) and per echo round trip (pools, dedicated
 #      sockets, each read-timeout option)                                  -> results/<mode>-side.jsonl
 #   5. TimeoutCheck: each read-timeout option still fires within its bound  -> results/<mode>-side.jsonl
@@ -42,9 +45,11 @@ if [[ "$mode" == report ]]; then
 fi
 case "$mode" in
   quick) opts=(-f 1 -wi 2 -w 1s -i 3 -r 1s); cpu=(rounds=2 millis=500); jfr_opts=(-f 1 -wi 1 -w 2s -i 2 -r 3s)
-         paired=(pairs=2 warmups=2 warmupMillis=1000 iterations=3 iterationMillis=1000) ;;
+         paired=(pairs=2 warmups=2 warmupMillis=1000 iterations=3 iterationMillis=1000)
+         alternating=(forks=1 pairs=3 warmups=2 iterationMillis=500) ;;
   full)  opts=(-f 2 -wi 3 -w 2s -i 5 -r 2s); cpu=(rounds=5 millis=1000); jfr_opts=(-f 1 -wi 2 -w 2s -i 3 -r 5s)
-         paired=(pairs=8 warmups=3 warmupMillis=2000 iterations=5 iterationMillis=2000) ;;
+         paired=(pairs=8 warmups=3 warmupMillis=2000 iterations=5 iterationMillis=2000)
+         alternating=(forks=4 pairs=25 warmups=6 iterationMillis=1000) ;;
   *) echo "usage: $0 [quick|full|report [quick|full]] [JMH arguments...]" >&2; exit 2 ;;
 esac
 extras="${EXTRAS:-$([[ $# -gt 0 ]] && echo 0 || echo 1)}"
@@ -66,7 +71,7 @@ commands="$results/$mode.commands"
 rel() { echo "${1#"$root"/}"; }
 
 side_property=connpool.bench.side
-main_cmd=("$java_bin" "-D$side_property=$side" -jar "$jar" -e VirtualThreadBenchmark
+main_cmd=("$java_bin" "-D$side_property=$side" -jar "$jar" -e VirtualThreadBenchmark -e EchoAlternationBenchmark
   "${opts[@]}" -prof gc -rf json -rff "$main_json" "$@")
 vt_cmd=("$vt_java" "-D$side_property=$side" -jar "$jar" VirtualThreadBenchmark "${opts[@]}" -prof gc -rf json
   -rff "$vt_json" "$@")
@@ -94,6 +99,10 @@ if [[ $run == 1 ]]; then
   if [[ $extras == 1 ]]; then
     step "$java_bin" -cp "$jar" io.connpool.benchmarks.PairedRuns benchmark=EchoBenchmark.roundTrip param=impl \
       a=connpool b=dedicated "${paired[@]}" "json=$side"
+    for a in connpool dedicated; do
+      step "$java_bin" -cp "$jar" io.connpool.benchmarks.AlternatingIterations "a=$a" b=dedicated \
+        "${alternating[@]}" "json=$side"
+    done
     for threads in 1 8 32; do
       for impl in connpool hikaricp commons-pool2 concurrentbag; do
         step "${cpu_main[@]}" "impl=$impl" size=8 "threads=$threads" "${cpu[@]}" op=cycle "json=$side"
@@ -163,6 +172,7 @@ inputs=("$main_json")
   echo "|---|---|"
   echo "| \`CycleBenchmark\` | acquire + release; pool of 8 to one server; 1, 8, 32 threads |"
   echo "| \`EchoBenchmark\` | acquire, write 64 B, read the 64 B echo, release; 8 threads, pool of 8; vs a socket per thread |"
+  echo "| \`EchoAlternationBenchmark\` | the same round trip, connpool and a socket per thread in one JVM taking turns by iteration (step 3b reads its iterations one by one; not in the main pass) |"
   echo "| \`ReadTimeoutBenchmark\` | a 64 B echo on a socket per thread, 8 threads, reads bounded by 30 s in each of the ways prototyped |"
   echo "| \`TailLatencyBenchmark\` | acquire, hold 20 µs (busy), release; 32 threads over 8 connections; every acquire's latency recorded |"
   echo "| \`ScrapeBenchmark\` | one Prometheus scrape of \`ConnPoolMetrics\` for a pool of 100 or 1,000 servers |"

@@ -99,21 +99,20 @@ public class EchoBenchmark {
     public byte roundTrip(Shared shared, PerThread local) throws Exception {
         RawConnection own = local.dedicated;
         if (own != null) {
-            return exchange(own.output, own.input, local);
+            return exchange(own.output, own.input, local.request, local.reply);
         }
         SocketPool<Object> pool = shared.pool;
         Object lease = pool.acquire();
         try {
-            return exchange(pool.output(lease), pool.input(lease), local);
+            return exchange(pool.output(lease), pool.input(lease), local.request, local.reply);
         }
         finally {
             pool.release(lease);
         }
     }
 
-    private static byte exchange(OutputStream out, InputStream in, PerThread local) throws IOException {
-        out.write(local.request, 0, MESSAGE);
-        byte[] reply = local.reply;
+    static byte exchange(OutputStream out, InputStream in, byte[] request, byte[] reply) throws IOException {
+        out.write(request, 0, MESSAGE);
         int read = 0;
         while (read < MESSAGE) {
             int n = in.read(reply, read, MESSAGE - read);

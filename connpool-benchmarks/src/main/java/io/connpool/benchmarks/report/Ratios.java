@@ -53,11 +53,16 @@ final class Ratios {
                     true);
         }
         String echoTarget = "echo 64 B, 8 thr, default readTimeout: connpool / dedicated socket, no timeout";
+        Map<String, Object> alternating = alternatingEcho(results, "connpool");
         Map<String, Object> paired = pairedEcho(results);
-        if (paired != null) {
-            r.out.add(new Ratio(echoTarget + " (mean of " + (int) Results.number(paired, "pairs")
-                    + " interleaved pairs of forks, ± standard error)", Results.number(paired, "mean"),
-                    Results.number(paired, "standardError"), 0.95, true, "x", true));
+        if (alternating != null) {
+            r.out.add(new Ratio(echoTarget + " (mean of " + (int) Results.number(alternating, "pairs")
+                    + " pairs of neighbouring iterations in " + (int) Results.number(alternating, "forks")
+                    + " JVMs, ± standard error)", Results.number(alternating, "mean"),
+                    Results.number(alternating, "standardError"), 0.95, true, "x", true));
+        }
+        else if (paired != null) {
+            r.out.add(pairedRow(echoTarget, paired, 0.95));
         }
         else {
             r.ratio(echoTarget, r.echo("connpool"), r.echo("dedicated"), 0.95, true);
@@ -101,7 +106,17 @@ final class Ratios {
             r.ratio(where + "HikariCP full pool / ConcurrentBag", r.cycle(bench, "hikaricp"),
                     r.cycle(bench, "concurrentbag"), NONE, true);
         }
-        if (pairedEcho(results) != null) { // then the target above is the paired figure, and this one goes here
+        Map<String, Object> control = alternatingEcho(results, "dedicated");
+        if (control != null) { // what the target's method reads when both sides are the same code
+            r.out.add(new Ratio("echo, A/A control of the target's method: dedicated / dedicated (mean of "
+                    + (int) Results.number(control, "pairs") + " pairs of neighbouring iterations, ± standard error)",
+                    Results.number(control, "mean"), Results.number(control, "standardError"), NONE, true, "x", true));
+        }
+        Map<String, Object> paired = pairedEcho(results);
+        if (paired != null && alternatingEcho(results, "connpool") != null) {
+            r.out.add(pairedRow("echo: connpool / dedicated", paired, NONE));
+        }
+        if (paired != null || control != null) { // then the target above is not the main pass's figure
             r.ratio("echo, main run (each side's forks in a block): connpool / dedicated", r.echo("connpool"),
                     r.echo("dedicated"), NONE, true);
         }
@@ -138,6 +153,21 @@ final class Ratios {
     private static Map<String, Object> pairedEcho(Results results) {
         return results.lastSide("paired", "benchmark=EchoBenchmark.roundTrip", "a=impl=connpool",
                 "b=impl=dedicated");
+    }
+
+    /**
+     * The echo round trip measured by {@code AlternatingIterations}, {@code a} against the dedicated socket
+     * ({@code a=dedicated}: its A/A control), or null.
+     */
+    private static Map<String, Object> alternatingEcho(Results results, String a) {
+        return results.lastSide("alternating", "benchmark=EchoAlternationBenchmark.roundTrip", "a=impl=" + a,
+                "b=impl=dedicated");
+    }
+
+    private static Ratio pairedRow(String what, Map<String, Object> paired, double bound) {
+        return new Ratio(what + " (mean of " + (int) Results.number(paired, "pairs")
+                + " interleaved pairs of forks, ± standard error)", Results.number(paired, "mean"),
+                Results.number(paired, "standardError"), bound, true, "x", true);
     }
 
     private Result cycle(String bench, String impl) {
