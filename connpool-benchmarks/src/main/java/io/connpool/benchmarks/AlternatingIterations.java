@@ -28,28 +28,15 @@ public final class AlternatingIterations {
     }
 
     public static void main(String[] args) throws RunnerException {
-        String a = "connpool";
-        String b = EchoBenchmark.DEDICATED;
-        int forks = 3;
-        int pairs = 20;
-        int warmups = 4;
-        long iterationMillis = 1000;
-        String json = null;
-        for (String arg : args) {
-            String[] kv = arg.split("=", 2);
-            String value = kv.length == 2 ? kv[1] : "";
-            switch (kv[0]) {
-                case "a" -> a = value;
-                case "b" -> b = value;
-                case "forks" -> forks = Integer.parseInt(value);
-                case "pairs" -> pairs = Integer.parseInt(value);
-                case "warmups" -> warmups = Integer.parseInt(value);
-                case "iterationMillis" -> iterationMillis = Long.parseLong(value);
-                case "json" -> json = value;
-                default -> throw new IllegalArgumentException("unknown argument '" + arg + "'; use a=, b=, forks=, "
-                        + "pairs=, warmups=, iterationMillis=, json=");
-            }
-        }
+        MainArguments arguments = MainArguments.parse(args, "a", "b", "forks", "pairs", "warmups",
+                "iterationMillis", "json");
+        String a = arguments.text("a", "connpool");
+        String b = arguments.text("b", EchoBenchmark.DEDICATED);
+        int forks = arguments.integer("forks", 3);
+        int pairs = arguments.integer("pairs", 20);
+        int warmups = arguments.integer("warmups", 4);
+        long iterationMillis = arguments.number("iterationMillis", 1000);
+        String json = arguments.text("json", null);
         if (warmups % 2 != 0 || pairs < 1 || forks < 1) {
             throw new IllegalArgumentException("warmups= must be even (the measured iterations then start a pair),"
                     + " pairs= and forks= at least 1");
@@ -77,8 +64,10 @@ public final class AlternatingIterations {
         PairedRuns.Summary all = PairedRuns.Summary.of(split.a(), split.b());
         String line = String.format(Locale.ROOT, "{\"kind\":\"alternating\",\"benchmark\":\"EchoAlternationBenchmark"
                 + ".roundTrip\",\"a\":\"impl=%s\",\"b\":\"impl=%s\",\"forks\":%d,\"pairs\":%d,\"iterationMillis\":%d,"
-                + "\"mean\":%.4f,\"standardError\":%.4f,\"forkMeans\":%s}", a, b, forks, all.ratios().length,
-                iterationMillis, all.mean(), all.standardError(), Arrays.toString(split.forkMeans()));
+                + "\"mean\":%.4f,\"standardError\":%s,\"forkMeans\":%s}", a, b, forks, all.ratios().length,
+                iterationMillis, all.mean(), Double.isNaN(all.standardError()) ? "null"
+                        : String.format(Locale.ROOT, "%.4f", all.standardError()),
+                Arrays.toString(split.forkMeans()));
         System.out.println(line);
         if (json != null) {
             SideResults.append(Path.of(json), List.of(line));

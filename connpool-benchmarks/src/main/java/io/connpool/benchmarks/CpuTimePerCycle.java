@@ -45,27 +45,19 @@ public final class CpuTimePerCycle {
     }
 
     public static void main(String[] args) throws Exception {
-        String impl = "connpool";
-        int size = 8;
-        int threads = 1;
-        int rounds = 5;
-        long millis = 1000;
-        boolean echo = false;
-        String json = null;
-        for (String arg : args) {
-            String[] kv = arg.split("=", 2);
-            switch (kv[0]) {
-                case "impl" -> impl = kv[1];
-                case "size" -> size = Integer.parseInt(kv[1]);
-                case "threads" -> threads = Integer.parseInt(kv[1]);
-                case "rounds" -> rounds = Integer.parseInt(kv[1]);
-                case "millis" -> millis = Long.parseLong(kv[1]);
-                case "op" -> echo = "echo".equals(kv[1]);
-                case "json" -> json = kv[1];
-                default -> throw new IllegalArgumentException("unknown argument " + arg
-                        + "; use impl=, size=, threads=, rounds=, millis=, op=cycle|echo, json=file");
-            }
+        MainArguments arguments = MainArguments.parse(args, "impl", "size", "threads", "rounds", "millis", "op",
+                "json");
+        String impl = arguments.text("impl", "connpool");
+        int size = arguments.integer("size", 8);
+        int threads = arguments.integer("threads", 1);
+        int rounds = arguments.integer("rounds", 5);
+        long millis = arguments.number("millis", 1000);
+        String op = arguments.text("op", "cycle");
+        if (!op.equals("cycle") && !op.equals("echo")) {
+            throw new IllegalArgumentException("op=" + op + " is not one of op=cycle|echo");
         }
+        boolean echo = op.equals("echo");
+        String json = arguments.text("json", null);
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();

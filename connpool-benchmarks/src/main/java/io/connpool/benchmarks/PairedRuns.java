@@ -60,34 +60,18 @@ public final class PairedRuns {
     }
 
     public static void main(String[] args) throws RunnerException {
-        String benchmark = null;
-        String param = "impl";
-        String a = null;
-        String b = null;
-        int pairs = 8;
-        int warmups = 3;
-        long warmupMillis = 2000;
-        int iterations = 5;
-        long iterationMillis = 2000;
-        String json = null;
-        for (String arg : args) {
-            String[] kv = arg.split("=", 2);
-            String value = kv.length == 2 ? kv[1] : "";
-            switch (kv[0]) {
-                case "benchmark" -> benchmark = value;
-                case "param" -> param = value;
-                case "a" -> a = value;
-                case "b" -> b = value;
-                case "pairs" -> pairs = Integer.parseInt(value);
-                case "warmups" -> warmups = Integer.parseInt(value);
-                case "warmupMillis" -> warmupMillis = Long.parseLong(value);
-                case "iterations" -> iterations = Integer.parseInt(value);
-                case "iterationMillis" -> iterationMillis = Long.parseLong(value);
-                case "json" -> json = value;
-                default -> throw new IllegalArgumentException("unknown argument '" + arg + "'; use benchmark=, "
-                        + "param=, a=, b=, pairs=, warmups=, warmupMillis=, iterations=, iterationMillis=, json=");
-            }
-        }
+        MainArguments arguments = MainArguments.parse(args, "benchmark", "param", "a", "b", "pairs", "warmups",
+                "warmupMillis", "iterations", "iterationMillis", "json");
+        String benchmark = arguments.text("benchmark", null);
+        String param = arguments.text("param", "impl");
+        String a = arguments.text("a", null);
+        String b = arguments.text("b", null);
+        int pairs = arguments.integer("pairs", 8);
+        int warmups = arguments.integer("warmups", 3);
+        long warmupMillis = arguments.number("warmupMillis", 2000);
+        int iterations = arguments.integer("iterations", 5);
+        long iterationMillis = arguments.number("iterationMillis", 2000);
+        String json = arguments.text("json", null);
         if (benchmark == null || a == null || b == null || pairs < 1) {
             throw new IllegalArgumentException("benchmark=, a= and b= are required, and pairs= at least 1");
         }

@@ -190,21 +190,12 @@ public final class TimeoutCheck {
     }
 
     public static void main(String[] args) throws Exception {
-        long timeoutMillis = 200;
-        int connections = 8;
-        int rounds = 3;
-        String json = null;
-        for (String arg : args) {
-            String[] kv = arg.split("=", 2);
-            switch (kv[0]) {
-                case "timeoutMillis" -> timeoutMillis = Long.parseLong(kv[1]);
-                case "connections" -> connections = Integer.parseInt(kv[1]);
-                case "rounds" -> rounds = Integer.parseInt(kv[1]);
-                case "json" -> json = kv[1];
-                default -> throw new IllegalArgumentException("unknown argument " + arg
-                        + "; use timeoutMillis=, connections=, rounds=, json=");
-            }
-        }
+        io.connpool.benchmarks.MainArguments arguments = io.connpool.benchmarks.MainArguments.parse(args,
+                "timeoutMillis", "connections", "rounds", "json");
+        long timeoutMillis = arguments.number("timeoutMillis", 200);
+        int connections = arguments.integer("connections", 8);
+        int rounds = arguments.integer("rounds", 3);
+        String json = arguments.text("json", null);
         List<String> lines = new ArrayList<>();
         boolean all = true;
         for (ReadTimeoutOption option : ReadTimeoutOption.values()) {
