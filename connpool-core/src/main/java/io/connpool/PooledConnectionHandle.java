@@ -38,7 +38,7 @@ final class PooledConnectionHandle implements PooledConnection {
 
     @Override
     public InputStream input() {
-        checkOpen(entry, stamp);
+        open();
         BorrowedInput in = entry.input;
         if (in == null || in.handle != this) {
             entry.input = in = new BorrowedInput(this);
@@ -48,7 +48,7 @@ final class PooledConnectionHandle implements PooledConnection {
 
     @Override
     public OutputStream output() {
-        checkOpen(entry, stamp);
+        open();
         BorrowedOutput out = entry.output;
         if (out == null || out.handle != this) {
             entry.output = out = new BorrowedOutput(this);
@@ -63,7 +63,7 @@ final class PooledConnectionHandle implements PooledConnection {
 
     @Override
     public Socket socket() {
-        checkOpen(entry, stamp);
+        open();
         if (entry.deadlines != null && !entry.rawTimeoutSet) {
             // reads on the raw socket bypass the pool's deadlines: they get SO_TIMEOUT, set once per connection
             try {
@@ -72,7 +72,7 @@ final class PooledConnectionHandle implements PooledConnection {
                 entry.rawTimeoutSet = true;
             }
             catch (java.net.SocketException ex) {
-                broken(entry, stamp, ex);
+                broken(ex);
             }
         }
         return entry.socket;
@@ -96,16 +96,18 @@ final class PooledConnectionHandle implements PooledConnection {
         pool.release(entry, stamp);
     }
 
-    static void checkOpen(PoolEntry entry, long stamp) {
+    /** The entry, for a stream view's call, while this borrow is open. */
+    PoolEntry open() {
         if (entry.borrow() != stamp) {
             throw new IllegalStateException("This connection to " + entry.server.address + " was already closed"
                     + " (given back to pool '" + entry.server.poolName + "'); acquire a new one instead of keeping"
                     + " it");
         }
+        return entry;
     }
 
     /** Records the first I/O error of this borrow; the entry is then closed on return. */
-    static void broken(PoolEntry entry, long stamp, IOException error) {
+    void broken(IOException error) {
         if (entry.borrow() == stamp && entry.brokenBy == null) {
             entry.brokenBy = error;
         }
@@ -130,9 +132,7 @@ final class PooledConnectionHandle implements PooledConnection {
 
         @Override
         public int read() throws IOException {
-            PoolEntry entry = handle.entry;
-            long stamp = handle.stamp;
-            checkOpen(entry, stamp);
+            PoolEntry entry = handle.open();
             ReadDeadlines deadlines = entry.deadlines;
             boolean timed = deadlines != null;
             if (timed) {
@@ -143,9 +143,9 @@ final class PooledConnectionHandle implements PooledConnection {
                 b = entry.rawInput.read();
             }
             catch (IOException ex) {
-                throw failed(entry, stamp, timed, ex);
+                throw failed(entry, timed, ex);
             }
-            ended(entry, stamp, timed, b < 0);
+            ended(entry, timed, b < 0);
             if (b >= 0) {
                 handle.replyStarted = true;
             }
@@ -154,9 +154,7 @@ final class PooledConnectionHandle implements PooledConnection {
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
-            PoolEntry entry = handle.entry;
-            long stamp = handle.stamp;
-            checkOpen(entry, stamp);
+            PoolEntry entry = handle.open();
             ReadDeadlines deadlines = entry.deadlines;
             boolean timed = deadlines != null;
             if (timed) {
@@ -167,9 +165,9 @@ final class PooledConnectionHandle implements PooledConnection {
                 n = entry.rawInput.read(buffer, offset, length);
             }
             catch (IOException ex) {
-                throw failed(entry, stamp, timed, ex);
+                throw failed(entry, timed, ex);
             }
-            ended(entry, stamp, timed, n < 0);
+            ended(entry, timed, n < 0);
             if (n > 0) {
                 handle.replyStarted = true;
             }
@@ -177,21 +175,20 @@ final class PooledConnectionHandle implements PooledConnection {
         }
 
         /** A read that returned: timed out all the same if the sweep expired it meanwhile (its socket is gone). */
-        private static void ended(PoolEntry entry, long stamp, boolean timed, boolean endOfStream)
-                throws IOException {
+        private void ended(PoolEntry entry, boolean timed, boolean endOfStream) throws IOException {
             if (timed && entry.disarmRead()) {
                 IOException timeout = timeout(entry, null);
-                broken(entry, stamp, timeout);
+                handle.broken(timeout);
                 throw timeout;
             }
             if (endOfStream) {
-                broken(entry, stamp, new EOFException("connection closed by " + entry.server.address));
+                handle.broken(new EOFException("connection closed by " + entry.server.address));
             }
         }
 
-        private static IOException failed(PoolEntry entry, long stamp, boolean timed, IOException error) {
+        private IOException failed(PoolEntry entry, boolean timed, IOException error) {
             IOException reported = timed && entry.disarmRead() ? timeout(entry, error) : error;
-            broken(entry, stamp, reported);
+            handle.broken(reported);
             return reported;
         }
 
@@ -207,14 +204,12 @@ final class PooledConnectionHandle implements PooledConnection {
 
         @Override
         public int available() throws IOException {
-            PoolEntry entry = handle.entry;
-            long stamp = handle.stamp;
-            checkOpen(entry, stamp);
+            PoolEntry entry = handle.open();
             try {
                 return entry.rawInput.available();
             }
             catch (IOException ex) {
-                broken(entry, stamp, ex);
+                handle.broken(ex);
                 throw ex;
             }
         }
@@ -236,42 +231,36 @@ final class PooledConnectionHandle implements PooledConnection {
 
         @Override
         public void write(int b) throws IOException {
-            PoolEntry entry = handle.entry;
-            long stamp = handle.stamp;
-            checkOpen(entry, stamp);
+            PoolEntry entry = handle.open();
             try {
                 entry.rawOutput.write(b);
             }
             catch (IOException ex) {
-                broken(entry, stamp, ex);
+                handle.broken(ex);
                 throw ex;
             }
         }
 
         @Override
         public void write(byte[] buffer, int offset, int length) throws IOException {
-            PoolEntry entry = handle.entry;
-            long stamp = handle.stamp;
-            checkOpen(entry, stamp);
+            PoolEntry entry = handle.open();
             try {
                 entry.rawOutput.write(buffer, offset, length);
             }
             catch (IOException ex) {
-                broken(entry, stamp, ex);
+                handle.broken(ex);
                 throw ex;
             }
         }
 
         @Override
         public void flush() throws IOException {
-            PoolEntry entry = handle.entry;
-            long stamp = handle.stamp;
-            checkOpen(entry, stamp);
+            PoolEntry entry = handle.open();
             try {
                 entry.rawOutput.flush();
             }
             catch (IOException ex) {
-                broken(entry, stamp, ex);
+                handle.broken(ex);
                 throw ex;
             }
         }

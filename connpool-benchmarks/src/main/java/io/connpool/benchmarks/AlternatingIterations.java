@@ -65,8 +65,7 @@ public final class AlternatingIterations {
         String line = String.format(Locale.ROOT, "{\"kind\":\"alternating\",\"benchmark\":\"EchoAlternationBenchmark"
                 + ".roundTrip\",\"a\":\"impl=%s\",\"b\":\"impl=%s\",\"forks\":%d,\"pairs\":%d,\"iterationMillis\":%d,"
                 + "\"mean\":%.4f,\"standardError\":%s,\"forkMeans\":%s}", a, b, forks, all.ratios().length,
-                iterationMillis, all.mean(), Double.isNaN(all.standardError()) ? "null"
-                        : String.format(Locale.ROOT, "%.4f", all.standardError()),
+                iterationMillis, all.mean(), all.standardErrorJson(),
                 Arrays.toString(split.forkMeans()));
         System.out.println(line);
         if (json != null) {

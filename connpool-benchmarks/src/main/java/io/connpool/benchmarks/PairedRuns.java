@@ -30,6 +30,11 @@ public final class PairedRuns {
     /** The mean of the per-pair ratios and its standard error (NaN for fewer than two pairs). */
     record Summary(double[] ratios, double mean, double standardError) {
 
+        /** The standard error as a JSON value: {@code null} when there is none. */
+        String standardErrorJson() {
+            return Double.isNaN(standardError) ? "null" : String.format(Locale.ROOT, "%.4f", standardError);
+        }
+
         static Summary of(double[] a, double[] b) {
             if (a.length != b.length || a.length == 0) {
                 throw new IllegalArgumentException("need as many scores of each side, at least one; got "
@@ -99,8 +104,7 @@ public final class PairedRuns {
         Summary summary = Summary.of(scoresA, scoresB);
         String line = String.format(Locale.ROOT, "{\"kind\":\"paired\",\"benchmark\":\"%s\",\"a\":\"%s=%s\","
                 + "\"b\":\"%s=%s\",\"pairs\":%d,\"mean\":%.4f,\"standardError\":%s,\"ratios\":%s}", benchmark, param,
-                a, param, b, pairs, summary.mean(), Double.isNaN(summary.standardError()) ? "null"
-                        : String.format(Locale.ROOT, "%.4f", summary.standardError()),
+                a, param, b, pairs, summary.mean(), summary.standardErrorJson(),
                 java.util.Arrays.toString(summary.ratios()));
         System.out.println(line);
         if (json != null) {
